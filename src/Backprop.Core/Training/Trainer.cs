@@ -48,6 +48,7 @@ public sealed class Trainer
         _schedule = new LearningRateSchedule(
             options.Schedule, options.Optimizer.LearningRate, BatchesPerEpoch, BatchesPerEpoch * options.Epochs,
             options.DecayEveryEpochs, options.DecayFactor);
+        _schedule.Validate();
         _pass = new Backpropagator(network.Spec, batchRows);
         _batchInputs = new float[batchRows * network.Spec.InputSize];
         _batchTargets = new float[batchRows * network.Spec.OutputSize];

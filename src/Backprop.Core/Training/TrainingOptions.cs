@@ -24,7 +24,10 @@ public sealed record TrainingOptions(
     int DecayEveryEpochs = 10,
     float DecayFactor = 0.5f)
 {
-    /// <summary>Throws <see cref="InvalidInputException"/> naming the first bad field.</summary>
+    /// <summary>
+    /// Throws <see cref="InvalidInputException"/> naming the first bad field. The schedule's own fields are
+    /// checked by <see cref="LearningRateSchedule.Validate"/> once the steps per epoch are known.
+    /// </summary>
     public void Validate()
     {
         if (BatchSize <= 0)
@@ -35,16 +38,6 @@ public sealed record TrainingOptions(
         if (Epochs <= 0)
         {
             throw new InvalidInputException($"--epochs: must be > 0, got {Epochs}");
-        }
-
-        if (DecayEveryEpochs <= 0)
-        {
-            throw new InvalidInputException($"--lr-decay-epochs: must be > 0, got {DecayEveryEpochs}");
-        }
-
-        if (!float.IsFinite(DecayFactor) || DecayFactor <= 0 || DecayFactor > 1)
-        {
-            throw new InvalidInputException($"--lr-decay-factor: must be in (0, 1], got {DecayFactor}");
         }
 
         Optimizer.Validate();
