@@ -1,5 +1,6 @@
 using System.Globalization;
 using Backprop.Core.Data;
+using Backprop.Core.Losses;
 using Backprop.Core.Model;
 using Backprop.Core.Training;
 

@@ -112,13 +112,22 @@ public sealed class Backpropagator
     }
 
     /// <summary>Δ of layer <paramref name="layer"/> from the last backward pass, [rows × outputs of that layer].</summary>
-    public ReadOnlySpan<float> Deltas(int layer, int rows) => _delta[layer].AsSpan(0, rows * Spec.Layers[layer].Outputs);
+    public ReadOnlySpan<float> Deltas(int layer, int rows) => LayerRows(_delta, layer, rows);
 
     /// <summary>Z = A_prev·Wᵀ + b of layer <paramref name="layer"/> from the last forward pass, [rows × outputs].</summary>
-    public ReadOnlySpan<float> PreActivations(int layer, int rows) => _z[layer].AsSpan(0, rows * Spec.Layers[layer].Outputs);
+    public ReadOnlySpan<float> PreActivations(int layer, int rows) => LayerRows(_z, layer, rows);
 
     /// <summary>A = σ(Z) of layer <paramref name="layer"/> from the last forward pass, [rows × outputs].</summary>
-    public ReadOnlySpan<float> Activations(int layer, int rows) => _a[layer].AsSpan(0, rows * Spec.Layers[layer].Outputs);
+    public ReadOnlySpan<float> Activations(int layer, int rows) => LayerRows(_a, layer, rows);
+
+    private ReadOnlySpan<float> LayerRows(float[][] buffers, int layer, int rows)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(layer);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(layer, buffers.Length);
+        ArgumentOutOfRangeException.ThrowIfNegative(rows);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(rows, MaxRows);
+        return buffers[layer].AsSpan(0, rows * Spec.Layers[layer].Outputs);
+    }
 
     private void CheckBatch(ReadOnlySpan<float> parameters, ReadOnlySpan<float> inputs, int rows)
     {
