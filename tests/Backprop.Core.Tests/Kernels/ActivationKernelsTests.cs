@@ -1,0 +1,130 @@
+using Backprop.Core.Kernels;
+using Backprop.Core.Model;
+
+namespace Backprop.Core.Tests.Kernels;
+
+public class ActivationKernelsTests
+{
+    public static TheoryData<Activation> Elementwise => [Activation.Sigmoid, Activation.Tanh, Activation.Relu, Activation.Identity];
+
+    [Theory]
+    [MemberData(nameof(Elementwise))]
+    public void Apply_EveryLength0To256_MatchesScalarReference(Activation activation)
+    {
+        for (var length = 0; length <= 256; length++)
+        {
+            var z = GemmTests.RandomMatrix(new Random(length), length).Select(v => v * 6).ToArray();
+            var a = new float[length];
+
+            ActivationKernels.Apply(activation, z, a, Math.Max(length, 1));
+
+            for (var i = 0; i < length; i++)
+            {
+                Assert.True(Math.Abs(ReferenceActivation(activation, z[i]) - a[i]) <= 2e-7, $"length {length}, element {i}");
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Elementwise))]
+    public void Apply_InPlace_SameAsSeparateDestination(Activation activation)
+    {
+        var z = GemmTests.RandomMatrix(new Random(5), 77);
+        var separate = new float[z.Length];
+        ActivationKernels.Apply(activation, z, separate, 77);
+
+        ActivationKernels.Apply(activation, z, z, 77);
+
+        Assert.Equal(separate, z);
+    }
+
+    [Fact]
+    public void SoftmaxRows_LargeLogits_RowsSumToOneWithoutOverflow()
+    {
+        var z = new float[] { 1000, 1001, 1002, -5, 0, 5, 0, 0, 0 };
+        var a = new float[z.Length];
+
+        ActivationKernels.SoftmaxRows(z, a, 3);
+
+        for (var r = 0; r < 3; r++)
+        {
+            var row = z.AsSpan(r * 3, 3).ToArray().Select(v => (double)v).ToArray();
+            var max = row.Max();
+            var sum = row.Sum(v => Math.Exp(v - max));
+            for (var k = 0; k < 3; k++)
+            {
+                Assert.Equal(Math.Exp(row[k] - max) / sum, a[(r * 3) + k], 6);
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Elementwise))]
+    public void MultiplyByDerivative_EveryLength0To256_MatchesScalarReference(Activation activation)
+    {
+        for (var length = 0; length <= 256; length++)
+        {
+            var random = new Random(1000 + length);
+            var a = GemmTests.RandomMatrix(random, length).Select(v => ReferenceActivationOfUniform(activation, v)).ToArray();
+            var delta = GemmTests.RandomMatrix(random, length);
+            var expected = delta.Select((d, i) => d * ReferenceDerivativeFromActivation(activation, a[i])).ToArray();
+
+            ActivationKernels.MultiplyByDerivative(activation, a, delta);
+
+            for (var i = 0; i < length; i++)
+            {
+                Assert.True(Math.Abs(expected[i] - delta[i]) <= 1e-6, $"length {length}, element {i}");
+            }
+        }
+    }
+
+    [Fact]
+    public void MultiplyByDerivative_MismatchedLengths_Throws()
+    {
+        Assert.Throws<ArgumentException>(() => ActivationKernels.MultiplyByDerivative(Activation.Sigmoid, new float[3], new float[4]));
+    }
+
+    [Fact]
+    public void MultiplyByDerivative_Softmax_IsRejected()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => ActivationKernels.MultiplyByDerivative(Activation.Softmax, new float[3], new float[3]));
+    }
+
+    [Fact]
+    public void ColumnSums_EveryWidth_MatchesScalarReference()
+    {
+        for (var width = 1; width <= 70; width++)
+        {
+            var matrix = GemmTests.RandomMatrix(new Random(width), width * 5);
+            var sums = new float[width];
+
+            ColumnSums.Compute(matrix, sums, width);
+
+            for (var j = 0; j < width; j++)
+            {
+                var expected = Enumerable.Range(0, 5).Sum(r => (double)matrix[(r * width) + j]);
+                Assert.True(Math.Abs(expected - sums[j]) <= 1e-6, $"width {width}, column {j}");
+            }
+        }
+    }
+
+    private static double ReferenceActivation(Activation activation, double z) => activation switch
+    {
+        Activation.Sigmoid => 1 / (1 + Math.Exp(-z)),
+        Activation.Tanh => Math.Tanh(z),
+        Activation.Relu => Math.Max(0, z),
+        _ => z,
+    };
+
+    /// <summary>An activation value in the range σ produces, from a uniform draw in [−1, 1].</summary>
+    private static float ReferenceActivationOfUniform(Activation activation, float u) =>
+        (float)ReferenceActivation(activation, 3 * u);
+
+    private static double ReferenceDerivativeFromActivation(Activation activation, double a) => activation switch
+    {
+        Activation.Sigmoid => a * (1 - a),
+        Activation.Tanh => 1 - (a * a),
+        Activation.Relu => a > 0 ? 1 : 0,
+        _ => 1,
+    };
+}

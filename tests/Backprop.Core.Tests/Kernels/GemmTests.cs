@@ -1,0 +1,110 @@
+using Backprop.Core.Kernels;
+
+namespace Backprop.Core.Tests.Kernels;
+
+public class GemmTests
+{
+    public static TheoryData<int, int, int> Shapes => new()
+    {
+        { 0, 0, 0 }, { 1, 1, 1 }, { 1, 5, 0 }, { 0, 3, 4 }, { 7, 13, 5 }, { 33, 65, 17 }, { 4, 300, 16 },
+        { 5, 257, 33 }, { 16, 16, 16 }, { 3, 1, 31 }, { 9, 600, 40 }, { 64, 784, 24 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Multiply_OddShapes_MatchesScalarReference(int m, int k, int n)
+    {
+        var random = new Random(m * 10007 + k * 101 + n);
+        var a = RandomMatrix(random, m * k);
+        var b = RandomMatrix(random, k * n);
+        var c = RandomMatrix(random, m * n); // stale values must be overwritten
+
+        Gemm.Multiply(a, b, c, m, k, n);
+
+        AssertClose(Reference(m, k, n, (i, p) => a[(i * k) + p], (p, j) => b[(p * n) + j]), c, k);
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void MultiplyTransposedA_OddShapes_MatchesScalarReference(int m, int k, int n)
+    {
+        var random = new Random(m * 7919 + k * 31 + n);
+        var a = RandomMatrix(random, k * m);
+        var b = RandomMatrix(random, k * n);
+        var c = RandomMatrix(random, m * n);
+
+        Gemm.MultiplyTransposedA(a, b, c, m, k, n);
+
+        AssertClose(Reference(m, k, n, (i, p) => a[(p * m) + i], (p, j) => b[(p * n) + j]), c, k);
+    }
+
+    [Fact]
+    public void Multiply_DestinationLargerThanProduct_LeavesTheRestUntouched()
+    {
+        var a = new float[] { 1, 2, 3, 4 };
+        var b = new float[] { 5, 6, 7, 8 };
+        var c = new float[] { 9, 9, 9, 9, 42 };
+
+        Gemm.Multiply(a, b, c, 2, 2, 2);
+
+        Assert.Equal(new float[] { 19, 22, 43, 50, 42 }, c);
+    }
+
+    [Fact]
+    public void Multiply_TooShortOperand_ThrowsNamingIt()
+    {
+        var error = Assert.Throws<ArgumentException>(() => Gemm.Multiply(new float[5], new float[6], new float[6], 2, 3, 2));
+        Assert.Equal("a", error.ParamName);
+    }
+
+    [Fact]
+    public void Transpose_OddShape_SwapsIndices()
+    {
+        const int rows = 37, cols = 45;
+        var source = RandomMatrix(new Random(3), rows * cols);
+        var destination = new float[rows * cols];
+
+        Transpose.Matrix(source, destination, rows, cols);
+
+        for (var r = 0; r < rows; r++)
+        {
+            for (var c = 0; c < cols; c++)
+            {
+                Assert.Equal(source[(r * cols) + c], destination[(c * rows) + r]);
+            }
+        }
+    }
+
+    internal static float[] RandomMatrix(Random random, int length) =>
+        [.. Enumerable.Range(0, length).Select(_ => (float)((random.NextDouble() * 2) - 1))];
+
+    private static double[] Reference(int m, int k, int n, Func<int, int, float> a, Func<int, int, float> b)
+    {
+        var c = new double[m * n];
+        for (var i = 0; i < m; i++)
+        {
+            for (var j = 0; j < n; j++)
+            {
+                double sum = 0;
+                for (var p = 0; p < k; p++)
+                {
+                    sum += (double)a(i, p) * b(p, j);
+                }
+
+                c[(i * n) + j] = sum;
+            }
+        }
+
+        return c;
+    }
+
+    /// <summary>Float32 accumulation of k products of values in [−1, 1]: error grows like k·ε.</summary>
+    private static void AssertClose(double[] expected, float[] actual, int k)
+    {
+        var tolerance = 4 * (k + 1) * 1.2e-7;
+        for (var i = 0; i < expected.Length; i++)
+        {
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= tolerance, $"element {i}: expected {expected[i]}, got {actual[i]}");
+        }
+    }
+}
