@@ -57,7 +57,7 @@ internal sealed class RandomProblem
     public double[] TargetsF64 => Widen(Targets);
 
     /// <summary>
-    /// Draws weights in [−1, 1), biases in [−0.5, 0.5), inputs in [−1, 1) and targets per
+    /// Draws weights in [−<paramref name="weightScale"/>, <paramref name="weightScale"/>), biases in [−0.5, 0.5), inputs in [−1, 1) and targets per
     /// <paramref name="targetKind"/>, redrawing while any ReLU pre-activation is within
     /// <paramref name="reluKinkMargin"/> of 0.
     /// </summary>
@@ -69,7 +69,8 @@ internal sealed class RandomProblem
         int rows,
         int seed,
         TargetKind targetKind = TargetKind.Hard,
-        double reluKinkMargin = DefaultReluKinkMargin)
+        double reluKinkMargin = DefaultReluKinkMargin,
+        double weightScale = 1)
     {
         var hiddenSizes = layerSizes.Skip(1).Take(layerSizes.Count - 2).ToArray();
         var spec = NetworkSpec.Create(layerSizes[0], hiddenSizes, layerSizes[^1], hidden, output);
@@ -84,7 +85,7 @@ internal sealed class RandomProblem
                 {
                     for (var i = 0; i < reference.Inputs(l); i++)
                     {
-                        parameters[reference.WeightIndex(l, j, i)] = Uniform(random, -1, 1);
+                        parameters[reference.WeightIndex(l, j, i)] = Uniform(random, -weightScale, weightScale);
                     }
 
                     parameters[reference.BiasIndex(l, j)] = Uniform(random, -0.5, 0.5);
@@ -132,6 +133,14 @@ internal sealed class RandomProblem
         var sums = new double[Spec.ParameterCount];
         var loss = Reference.GradientSums(ParametersF64, Loss, InputsF64, TargetsF64, Rows, sums);
         return (sums, loss);
+    }
+
+    /// <summary>Σ_rows |∂L/∂θ| term by term: the scale of each gradient sum before any cancellation.</summary>
+    public double[] ReferenceGradientMagnitudes()
+    {
+        var magnitudes = new double[Spec.ParameterCount];
+        Reference.GradientSums(ParametersF64, Loss, InputsF64, TargetsF64, Rows, new double[Spec.ParameterCount], magnitudes);
+        return magnitudes;
     }
 
     /// <summary>Central differences of the reference loss sum for every parameter, in float64.</summary>

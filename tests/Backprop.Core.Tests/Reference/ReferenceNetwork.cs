@@ -204,12 +204,16 @@ internal sealed class ReferenceNetwork
 
     /// <summary>
     /// Σ over the rows of ∂L/∂θ (∂L/∂W_ji = δ_j a_prev_i, ∂L/∂b_j = δ_j) into <paramref name="gradientSums"/>,
-    /// which is overwritten; returns Σ over the rows of L.
+    /// which is overwritten; returns Σ over the rows of L. If <paramref name="magnitudes"/> is given it
+    /// receives Σ over the rows of |∂L/∂θ|, the scale against which rounding in a sum is judged.
     /// </summary>
-    public double GradientSums(IReadOnlyList<double> parameters, LossKind loss, double[] inputs, double[] targets, int rows, double[] gradientSums)
+    public double GradientSums(IReadOnlyList<double> parameters, LossKind loss, double[] inputs, double[] targets, int rows, double[] gradientSums, double[]? magnitudes = null)
     {
         CheckLength(gradientSums.Length, ParameterCount, nameof(gradientSums));
         Array.Clear(gradientSums);
+        magnitudes ??= new double[ParameterCount];
+        CheckLength(magnitudes.Length, ParameterCount, nameof(magnitudes));
+        Array.Clear(magnitudes);
         var lossSum = 0.0;
         for (var r = 0; r < rows; r++)
         {
@@ -225,9 +229,11 @@ internal sealed class ReferenceNetwork
                     for (var i = 0; i < Inputs(l); i++)
                     {
                         gradientSums[WeightIndex(l, j, i)] += deltas[l][j] * previous[i];
+                        magnitudes[WeightIndex(l, j, i)] += Math.Abs(deltas[l][j] * previous[i]);
                     }
 
                     gradientSums[BiasIndex(l, j)] += deltas[l][j];
+                    magnitudes[BiasIndex(l, j)] += Math.Abs(deltas[l][j]);
                 }
             }
         }

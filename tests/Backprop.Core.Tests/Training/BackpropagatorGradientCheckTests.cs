@@ -129,6 +129,38 @@ public class BackpropagatorGradientCheckTests
         ApproxAssert.Close(expectedLoss, lossSum, LossTolerance * Math.Max(1, Math.Abs(expectedLoss)), "loss sum");
     }
 
+    /// <summary>
+    /// More inputs and more rows than one 256-deep block of the blocked GEMM, so the forward product
+    /// (depth = inputs) and the weight-gradient product (depth = rows) both run over several k blocks.
+    /// </summary>
+    /// <remarks>
+    /// Sums of ~300 terms: float32 rounding is bounded by depth × 6e-8 of Σ|terms| (≈ 2e-5), so the
+    /// tolerance is 1e-4 of each sum's own Σ_rows |term| (from the reference) plus 1e-6; losing a block
+    /// or a row costs a visible fraction of Σ|terms|.
+    /// </remarks>
+    [Theory]
+    [InlineData(Activation.Tanh, Activation.Softmax, LossKind.CrossEntropy)]
+    [InlineData(Activation.Relu, Activation.Identity, LossKind.MeanSquaredError)]
+    public void ComputeGradientSums_DepthBeyondOneGemmBlock_MatchesReference(Activation hidden, Activation output, LossKind loss)
+    {
+        // Arrange: weights scaled by 1/√inputs keep z of order 1 over 300 inputs
+        const int inputs = 300;
+        const int rows = 270;
+        var problem = RandomProblem.Create([inputs, 9, 4], hidden, output, loss, rows, seed: 41, reluKinkMargin: 1e-4, weightScale: 1 / Math.Sqrt(inputs));
+        var (expected, expectedLoss) = problem.ReferenceGradientSums();
+        var magnitudes = problem.ReferenceGradientMagnitudes();
+        var backpropagator = new Backpropagator(problem.Spec, rows);
+        var gradientSums = new float[problem.Spec.ParameterCount];
+
+        // Act
+        var lossSum = backpropagator.ComputeGradientSums(problem.Parameters, loss, problem.Inputs, problem.Targets, rows, gradientSums);
+
+        // Assert
+        ApproxAssert.AllCloseAt(expected, RandomProblem.Widen(gradientSums), p => (GradientTolerance * magnitudes[p]) + 1e-6,
+            p => NetworkCases.DescribeParameter(problem.Spec, p), $"{problem.Spec} {loss.ToName()} gradient sums over {rows} rows");
+        ApproxAssert.Close(expectedLoss, lossSum, LossTolerance * Math.Max(1, Math.Abs(expectedLoss)), "loss sum");
+    }
+
     private static void AssertGradientsClose(double[] numeric, float[] analytic, NetworkSpec spec, string what) =>
         ApproxAssert.AllClose(numeric, RandomProblem.Widen(analytic), n => GradientTolerance * Math.Max(1, Math.Abs(n)),
             p => NetworkCases.DescribeParameter(spec, p), $"{what} gradient sums vs finite differences");
