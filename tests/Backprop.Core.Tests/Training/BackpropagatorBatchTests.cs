@@ -160,8 +160,6 @@ public class BackpropagatorBatchTests
     [InlineData("gradients: targets too short")]
     [InlineData("gradients: gradientSums too short")]
     [InlineData("gradients: gradientSums too long")]
-    [InlineData("deltas: layer past the output")]
-    [InlineData("activations: negative layer")]
     public void Backpropagator_InvalidArgument_ThrowsArgumentException(string scenario)
     {
         // Arrange: everything sized for `rows` except the one thing the scenario gets wrong
@@ -194,8 +192,6 @@ public class BackpropagatorBatchTests
             "gradients: targets too short" => () => backpropagator.ComputeGradientSums(parameters, loss, inputs, Shorter(targets), rows, gradientSums),
             "gradients: gradientSums too short" => () => backpropagator.ComputeGradientSums(parameters, loss, inputs, targets, rows, Shorter(gradientSums)),
             "gradients: gradientSums too long" => () => backpropagator.ComputeGradientSums(parameters, loss, inputs, targets, rows, Longer(gradientSums)),
-            "deltas: layer past the output" => () => backpropagator.Deltas(spec.Layers.Count, 1),
-            "activations: negative layer" => () => backpropagator.Activations(-1, 1),
             _ => throw new ArgumentOutOfRangeException(nameof(scenario), scenario, "no such scenario"),
         };
 
@@ -204,5 +200,28 @@ public class BackpropagatorBatchTests
 
         // Assert: ArgumentException or a subclass (ArgumentOutOfRangeException) — not an IndexOutOfRange from deep inside
         Assert.IsAssignableFrom<ArgumentException>(error);
+    }
+
+    [Theory]
+    [InlineData("deltas", -1)]
+    [InlineData("deltas", 3)]
+    [InlineData("activations", -1)]
+    [InlineData("activations", 3)]
+    public void DeltasAndActivations_LayerOutOfRange_ThrowArgumentOutOfRangeException(string accessor, int layer)
+    {
+        // Arrange: a network with layers 0..2, after one valid pass
+        var problem = RandomProblem.Create(NetworkCases.SmallNetwork, Activation.Tanh, Activation.Softmax, LossKind.CrossEntropy, 2, seed: 15);
+        var backpropagator = new Backpropagator(problem.Spec, problem.Rows);
+        backpropagator.ComputeGradientSums(problem.Parameters, problem.Loss, problem.Inputs, problem.Targets, problem.Rows, new float[problem.Spec.ParameterCount]);
+        Action act = accessor == "deltas"
+            ? () => backpropagator.Deltas(layer, 1)
+            : () => backpropagator.Activations(layer, 1);
+
+        // Act
+        var error = Record.Exception(act);
+
+        // Assert: a guard that names the argument (house style), not an IndexOutOfRangeException from an internal array
+        var outOfRange = Assert.IsType<ArgumentOutOfRangeException>(error);
+        Assert.Equal("layer", outOfRange.ParamName);
     }
 }
