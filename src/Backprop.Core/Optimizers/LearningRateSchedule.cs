@@ -37,6 +37,36 @@ public sealed record LearningRateSchedule(
         _ => throw new InvalidOperationException($"unknown schedule {Kind}"),
     };
 
+    /// <summary>Throws <see cref="InvalidInputException"/> naming the first bad field (by its flag where it has one).</summary>
+    public void Validate()
+    {
+        if (!float.IsFinite(BaseRate) || BaseRate <= 0)
+        {
+            throw new InvalidInputException($"--lr: must be a finite number > 0, got {BaseRate}");
+        }
+
+        if (StepsPerEpoch <= 0)
+        {
+            throw new InvalidInputException($"schedule: steps per epoch must be > 0, got {StepsPerEpoch} (is the training set empty?)");
+        }
+
+        if (TotalSteps <= 0)
+        {
+            throw new InvalidInputException($"schedule: total steps must be > 0, got {TotalSteps} (check --epochs)");
+        }
+
+        if (DecayEveryEpochs <= 0)
+        {
+            throw new InvalidInputException($"--lr-decay-epochs: must be > 0, got {DecayEveryEpochs}");
+        }
+
+        // Written so that NaN fails too.
+        if (!(DecayFactor > 0 && DecayFactor <= 1))
+        {
+            throw new InvalidInputException($"--lr-decay-factor: must be in (0, 1], got {DecayFactor}");
+        }
+    }
+
     /// <summary>Parses a schedule name as written in flags.</summary>
     public static ScheduleKind ParseKind(string name) => name.ToLowerInvariant() switch
     {

@@ -90,7 +90,7 @@ public sealed class Backpropagator
         var output = Forward(parameters, inputs, rows);
         var last = Spec.Layers.Count - 1;
         var outputs = Spec.OutputSize;
-        var lossSum = LossFunctions.Sum(loss, _z[last].AsSpan(0, rows * outputs), output, targets, outputs);
+        var lossSum = LossFunctions.Sum(loss, PreActivations(last, rows), output, targets, outputs);
         LossFunctions.OutputDelta(loss, Spec.OutputActivation, output, targets, _delta[last].AsSpan(0, rows * outputs), outputs);
 
         for (var l = last; l >= 0; l--)
@@ -113,6 +113,9 @@ public sealed class Backpropagator
 
     /// <summary>Δ of layer <paramref name="layer"/> from the last backward pass, [rows × outputs of that layer].</summary>
     public ReadOnlySpan<float> Deltas(int layer, int rows) => _delta[layer].AsSpan(0, rows * Spec.Layers[layer].Outputs);
+
+    /// <summary>Z = A_prev·Wᵀ + b of layer <paramref name="layer"/> from the last forward pass, [rows × outputs].</summary>
+    public ReadOnlySpan<float> PreActivations(int layer, int rows) => _z[layer].AsSpan(0, rows * Spec.Layers[layer].Outputs);
 
     /// <summary>A = σ(Z) of layer <paramref name="layer"/> from the last forward pass, [rows × outputs].</summary>
     public ReadOnlySpan<float> Activations(int layer, int rows) => _a[layer].AsSpan(0, rows * Spec.Layers[layer].Outputs);

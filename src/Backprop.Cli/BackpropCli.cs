@@ -1,0 +1,47 @@
+using System.CommandLine;
+using Backprop.Cli.Train;
+using Backprop.Core;
+
+namespace Backprop.Cli;
+
+/// <summary>The <c>backprop</c> command: parses arguments, runs the verb, maps failures to exit codes.</summary>
+public static class BackpropCli
+{
+    /// <summary>Everything worked.</summary>
+    public const int Success = 0;
+
+    /// <summary>The user's input (a flag, a file) was bad; stderr has one line saying why.</summary>
+    public const int BadInput = 2;
+
+    /// <summary>
+    /// Runs the command line <paramref name="args"/>, writing results to <paramref name="output"/> and
+    /// errors to <paramref name="error"/>. <paramref name="interactive"/> selects the live progress
+    /// display (a terminal) over plain lines (redirected output).
+    /// </summary>
+    public static int Run(string[] args, TextWriter output, TextWriter error, bool interactive)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(error);
+        var root = new RootCommand("Backprop.Distributed: train fully-connected neural networks.")
+        {
+            TrainCommand.Create(output, interactive),
+        };
+
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            error.WriteLine($"backprop: {parsed.Errors[0].Message}");
+            return BadInput;
+        }
+
+        try
+        {
+            return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+        }
+        catch (InvalidInputException exception)
+        {
+            error.WriteLine($"backprop: {exception.Message}");
+            return BadInput;
+        }
+    }
+}

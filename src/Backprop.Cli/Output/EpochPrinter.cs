@@ -1,0 +1,81 @@
+using System.Globalization;
+using Backprop.Core.Data;
+using Backprop.Core.Model;
+using Backprop.Core.Training;
+
+namespace Backprop.Cli.Output;
+
+/// <summary>
+/// Reports a training run: on a terminal a live progress line per epoch, rewritten in place;
+/// when output is redirected, one plain line per epoch (nothing in between), so logs stay clean.
+/// </summary>
+internal sealed class EpochPrinter(TextWriter output, bool interactive, int epochs)
+{
+    private const int BarWidth = 24;
+
+    /// <summary>Redraw at most this often, so printing never slows training.</summary>
+    private static readonly TimeSpan RedrawInterval = TimeSpan.FromMilliseconds(100);
+
+    private DateTime _lastRedraw = DateTime.MinValue;
+
+    /// <summary>Describes the run before the first epoch.</summary>
+    public void Start(NetworkSpec spec, DatasetSplit data, TrainingOptions options)
+    {
+        output.WriteLine(
+            $"training {spec} ({spec.ParameterCount:N0} parameters) on {data.Train.Name}: {data.Train.Count:N0} train / {data.Test?.Count ?? 0:N0} test samples");
+        output.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"loss {options.Loss.ToName()}, optimizer {options.Optimizer.Kind.ToString().ToLowerInvariant()} lr {options.Optimizer.LearningRate}, batch {options.BatchSize}, {options.Epochs} epochs, seed {options.Seed}"));
+    }
+
+    /// <summary>Live progress inside an epoch (terminal only).</summary>
+    public void Step(BatchProgress progress)
+    {
+        var now = DateTime.UtcNow;
+        if (!interactive || (now - _lastRedraw < RedrawInterval && progress.Batch != progress.BatchesPerEpoch))
+        {
+            return;
+        }
+
+        _lastRedraw = now;
+        var filled = progress.Batch * BarWidth / progress.BatchesPerEpoch;
+        output.Write(string.Create(
+            CultureInfo.InvariantCulture,
+            $"\repoch {progress.Epoch}/{epochs} [{new string('#', filled)}{new string('.', BarWidth - filled)}] {progress.Batch}/{progress.BatchesPerEpoch} loss {progress.MeanLossSoFar:F4}"));
+        output.Flush();
+    }
+
+    /// <summary>The summary line of a finished epoch.</summary>
+    public void Epoch(EpochReport report)
+    {
+        var line = string.Create(CultureInfo.InvariantCulture, $"epoch {report.Epoch}/{epochs}  train loss {report.TrainLoss:F4}");
+        if (report.Test is { } test)
+        {
+            line += string.Create(CultureInfo.InvariantCulture, $"  test loss {test.MeanLoss:F4}");
+            if (test.Accuracy is { } accuracy)
+            {
+                line += string.Create(CultureInfo.InvariantCulture, $"  test accuracy {accuracy * 100:F2}%");
+            }
+        }
+
+        line += string.Create(CultureInfo.InvariantCulture, $"  ({report.Elapsed.TotalSeconds:F1} s, {report.SamplesPerSecond:N0} samples/s)");
+        output.WriteLine(interactive ? $"\r{line}\u001b[K" : line);
+    }
+
+    /// <summary>The result line after the last epoch.</summary>
+    public void Finish(EpochReport last)
+    {
+        if (last.Test is { Accuracy: { } accuracy })
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test accuracy: {accuracy * 100:F2}%"));
+        }
+        else if (last.Test is { } test)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test loss: {test.MeanLoss:F6}"));
+        }
+        else
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"train loss: {last.TrainLoss:F6} (no test data)"));
+        }
+    }
+}

@@ -1,0 +1,3 @@
+using Backprop.Cli;
+
+return BackpropCli.Run(args, Console.Out, Console.Error, interactive: !Console.IsOutputRedirected);

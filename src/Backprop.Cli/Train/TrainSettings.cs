@@ -1,0 +1,75 @@
+using System.CommandLine;
+using System.Globalization;
+using Backprop.Core;
+using Backprop.Core.Losses;
+using Backprop.Core.Model;
+using Backprop.Core.Optimizers;
+using Backprop.Core.Training;
+
+namespace Backprop.Cli.Train;
+
+/// <summary>Turns the parsed flags of <c>backprop train</c> into Core settings, naming the flag of any bad value.</summary>
+internal static class TrainSettings
+{
+    /// <summary>Training options with a placeholder loss (the loss depends on the output layer, see <see cref="WithLoss"/>).</summary>
+    public static TrainingOptions Options(TrainFlags flags, ParseResult parsed)
+    {
+        var optimizer = new OptimizerSettings(
+            ParseOptimizer(parsed.GetValue(flags.Optimizer)!),
+            parsed.GetValue(flags.LearningRate),
+            Momentum: parsed.GetValue(flags.Momentum),
+            Nesterov: parsed.GetValue(flags.Nesterov),
+            WeightDecay: parsed.GetValue(flags.WeightDecay));
+        var options = new TrainingOptions(
+            LossKind.MeanSquaredError,
+            optimizer,
+            LearningRateSchedule.ParseKind(parsed.GetValue(flags.Schedule)!),
+            parsed.GetValue(flags.BatchSize),
+            parsed.GetValue(flags.Epochs),
+            parsed.GetValue(flags.Seed),
+            parsed.GetValue(flags.Shuffle),
+            parsed.GetValue(flags.DecayEpochs),
+            parsed.GetValue(flags.DecayFactor));
+        options.Validate();
+        return options;
+    }
+
+    /// <summary><paramref name="options"/> with the loss of <c>--loss</c> for a network whose output layer uses <paramref name="output"/>.</summary>
+    public static TrainingOptions WithLoss(TrainingOptions options, TrainFlags flags, ParseResult parsed, Activation output) =>
+        options with { Loss = LossKinds.Parse(parsed.GetValue(flags.Loss)!, output, flags.Loss.Name) };
+
+    /// <summary>Parses <c>--hidden</c>: "256,128", or "none" (or empty) for no hidden layer.</summary>
+    public static int[] HiddenSizes(string text)
+    {
+        if (string.IsNullOrWhiteSpace(text) || text.Trim().Equals("none", StringComparison.OrdinalIgnoreCase))
+        {
+            return [];
+        }
+
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        var sizes = new int[parts.Length];
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out sizes[i]) || sizes[i] <= 0)
+            {
+                throw new InvalidInputException($"--hidden: '{parts[i]}' is not a positive layer size (write sizes like 256,128, or none)");
+            }
+        }
+
+        return sizes;
+    }
+
+    /// <summary>Parses an activation name given to <paramref name="flag"/>.</summary>
+    public static Activation ParseActivation(string name, string flag) =>
+        ActivationNames.TryParse(name, out var activation)
+            ? activation
+            : throw new InvalidInputException($"{flag}: unknown activation '{name}' (use {ActivationNames.AcceptedNames})");
+
+    private static OptimizerKind ParseOptimizer(string name) => name.ToLowerInvariant() switch
+    {
+        "sgd" => OptimizerKind.Sgd,
+        "momentum" => OptimizerKind.Momentum,
+        "adam" => OptimizerKind.Adam,
+        _ => throw new InvalidInputException($"--optimizer: unknown optimizer '{name}' (use sgd, momentum or adam)"),
+    };
+}

@@ -1,0 +1,143 @@
+using Backprop.Core.Model;
+
+namespace Backprop.Core.Serialization;
+
+/// <summary>
+/// The portable model file, <c>backprop.model.v1</c>, that users' tools read and write:
+/// <code>
+/// {"format":"backprop.model.v1",
+///  "layers":[{"inputs":I,"outputs":O,"activation":"sigmoid",
+///             "weights":[[I numbers] × O rows],"biases":[O numbers]}, ...]}
+/// </code>
+/// </summary>
+/// <remarks>
+/// <c>weights[j][i]</c> connects input i to neuron j: row j of the layer's row-major W in the flat
+/// parameter buffer (<see cref="NetworkSpec"/>). Activations are written by their
+/// <see cref="ActivationNames"/>. Numbers are float32 in shortest round-trip form, so export then
+/// import gives back the same bits. Keys other than those above are ignored on read.
+/// </remarks>
+public static class ModelJson
+{
+    /// <summary>The value of the <c>format</c> key.</summary>
+    public const string FormatName = "backprop.model.v1";
+
+    /// <summary>Writes <paramref name="network"/> to <paramref name="destination"/> as UTF-8 JSON (the stream is left open).</summary>
+    /// <exception cref="ArgumentException">A parameter is NaN or infinite (JSON has no such numbers); nothing is written.</exception>
+    public static void Write(Network network, Stream destination)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(destination);
+        ModelJsonWriter.Write(network, destination);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="network"/> to <paramref name="path"/> atomically: into a temporary file in the
+    /// same directory, flushed to disk, then renamed over <paramref name="path"/>, so readers see the old
+    /// file or the whole new one, never a partial one.
+    /// </summary>
+    /// <exception cref="ArgumentException">A parameter is NaN or infinite; no file is touched.</exception>
+    /// <exception cref="IOException">The file cannot be written.</exception>
+    public static void Save(Network network, string path)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ModelJsonWriter.EnsureFinite(network);
+
+        var fullPath = Path.GetFullPath(path);
+        var directory = Path.GetDirectoryName(fullPath) ?? throw new ArgumentException($"'{path}' is not a file path", nameof(path));
+        var temporary = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                ModelJsonWriter.Write(network, stream);
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temporary, fullPath, overwrite: true);
+        }
+        catch
+        {
+            DeleteQuietly(temporary);
+            throw;
+        }
+    }
+
+    /// <summary>Reads a model from <paramref name="source"/>; <paramref name="sourceName"/> starts every error message.</summary>
+    /// <exception cref="InvalidInputException">
+    /// The JSON is malformed or does not describe a valid model; the one-line message names the source,
+    /// the JSON path (or line) and the reason, e.g. <c>model.json: layers[1].weights[3]: expected 256 numbers, got 255</c>.
+    /// </exception>
+    public static Network Read(Stream source, string sourceName)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(sourceName);
+        return ModelJsonReader.Read(source, sourceName);
+    }
+
+    /// <summary>Reads the model file at <paramref name="path"/>; error messages start with <paramref name="path"/>.</summary>
+    /// <exception cref="InvalidInputException">The file is missing, unreadable, or not a valid model (see <see cref="Read"/>).</exception>
+    public static Network Load(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        FileStream stream;
+        try
+        {
+            stream = File.OpenRead(path);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new InvalidInputException($"{path}: file not found");
+        }
+        catch (UnauthorizedAccessException)
+        {
+            throw new InvalidInputException($"{path}: cannot be read (permission denied, or it is a directory)");
+        }
+
+        using (stream)
+        {
+            return ModelJsonReader.Read(stream, path);
+        }
+    }
+
+    /// <summary>
+    /// Checks that <paramref name="network"/> fits data with <paramref name="inputSize"/> features and
+    /// <paramref name="outputSize"/> target values per sample (for <c>--init-model</c> with a dataset).
+    /// </summary>
+    /// <exception cref="InvalidInputException">
+    /// A size differs, e.g. <c>model.json: layers[0].inputs: the model takes 784 inputs but the data has 2 features</c>.
+    /// </exception>
+    public static void EnsureMatches(Network network, int inputSize, int outputSize, string sourceName)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(sourceName);
+        var spec = network.Spec;
+        if (spec.InputSize != inputSize)
+        {
+            throw new InvalidInputException(
+                sourceName,
+                ModelJsonPaths.Key(0, ModelJsonKeys.Inputs),
+                $"the model takes {spec.InputSize} inputs but the data has {inputSize} features");
+        }
+
+        if (spec.OutputSize != outputSize)
+        {
+            throw new InvalidInputException(
+                sourceName,
+                ModelJsonPaths.Key(spec.Layers.Count - 1, ModelJsonKeys.Outputs),
+                $"the model has {spec.OutputSize} outputs but the data has {outputSize} target values");
+        }
+    }
+
+    private static void DeleteQuietly(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The original failure is what the caller needs to see; a leftover temporary file is harmless.
+        }
+    }
+}

@@ -1,0 +1,13 @@
+namespace Backprop.Core.Serialization;
+
+/// <summary>The property names of the model JSON format, shared by the reader and the writer.</summary>
+internal static class ModelJsonKeys
+{
+    public const string Format = "format";
+    public const string Layers = "layers";
+    public const string Inputs = "inputs";
+    public const string Outputs = "outputs";
+    public const string Activation = "activation";
+    public const string Weights = "weights";
+    public const string Biases = "biases";
+}

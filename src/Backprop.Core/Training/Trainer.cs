@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using System.Numerics.Tensors;
+using Backprop.Core.Data;
+using Backprop.Core.Losses;
+using Backprop.Core.Model;
+using Backprop.Core.Optimizers;
+
+namespace Backprop.Core.Training;
+
+/// <summary>
+/// Single-process minibatch training. Each step gathers the batch's samples, computes the summed
+/// gradients with a <see cref="Backpropagator"/>, divides by the batch's own size (the last batch of
+/// an epoch may be smaller) and applies the optimizer at the schedule's learning rate.
+/// </summary>
+public sealed class Trainer
+{
+    private readonly Network _network;
+    private readonly DatasetSplit _data;
+    private readonly TrainingOptions _options;
+    private readonly Optimizer _optimizer;
+    private readonly LearningRateSchedule _schedule;
+    private readonly Backpropagator _pass;
+    private readonly float[] _batchInputs;
+    private readonly float[] _batchTargets;
+    private readonly float[] _gradient;
+
+    /// <summary>Prepares to train <paramref name="network"/> (updated in place) on <paramref name="data"/>.</summary>
+    /// <exception cref="InvalidInputException">Bad options, or data that does not fit the network.</exception>
+    public Trainer(Network network, DatasetSplit data, TrainingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        LossKinds.EnsureCompatible(options.Loss, network.Spec.OutputActivation);
+        CheckFits(network.Spec, data.Train, "--data");
+        if (data.Test is not null)
+        {
+            CheckFits(network.Spec, data.Test, "--test-data");
+        }
+
+        _network = network;
+        _data = data;
+        _options = options;
+        var batchRows = Math.Min(options.BatchSize, data.Train.Count);
+        BatchesPerEpoch = (data.Train.Count + options.BatchSize - 1) / options.BatchSize;
+        _optimizer = Optimizer.Create(options.Optimizer, network.Spec.ParameterCount);
+        _schedule = new LearningRateSchedule(
+            options.Schedule, options.Optimizer.LearningRate, BatchesPerEpoch, BatchesPerEpoch * options.Epochs,
+            options.DecayEveryEpochs, options.DecayFactor);
+        _pass = new Backpropagator(network.Spec, batchRows);
+        _batchInputs = new float[batchRows * network.Spec.InputSize];
+        _batchTargets = new float[batchRows * network.Spec.OutputSize];
+        _gradient = new float[network.Spec.ParameterCount];
+    }
+
+    /// <summary>Optimizer steps per epoch.</summary>
+    public int BatchesPerEpoch { get; }
+
+    /// <summary>Runs every epoch, yielding a report after each; <paramref name="onStep"/> hears about every step.</summary>
+    public IEnumerable<EpochReport> Run(Action<BatchProgress>? onStep = null, CancellationToken cancellation = default)
+    {
+        long step = 0;
+        for (var epoch = 0; epoch < _options.Epochs; epoch++)
+        {
+            var clock = Stopwatch.StartNew();
+            var order = EpochOrder.For(_options.Seed, epoch, _data.Train.Count, _options.Shuffle);
+            double lossSum = 0;
+            var seen = 0;
+            for (var batch = 0; batch < BatchesPerEpoch; batch++)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                var start = batch * _options.BatchSize;
+                var rows = Math.Min(_options.BatchSize, order.Length - start);
+                lossSum += Step(order.AsSpan(start, rows), _schedule.RateAt(step++));
+                seen += rows;
+                onStep?.Invoke(new BatchProgress(epoch + 1, batch + 1, BatchesPerEpoch, lossSum / seen));
+            }
+
+            clock.Stop();
+            var test = _data.Test is null ? null : Evaluator.Evaluate(_network, _data.Test, _options.Loss);
+            yield return new EpochReport(epoch + 1, lossSum / seen, test, clock.Elapsed, seen / clock.Elapsed.TotalSeconds);
+        }
+    }
+
+    /// <summary>One optimizer step on the samples <paramref name="indices"/>; returns their summed loss.</summary>
+    private double Step(ReadOnlySpan<int> indices, float learningRate)
+    {
+        var train = _data.Train;
+        var rows = indices.Length;
+        for (var r = 0; r < rows; r++)
+        {
+            train.FeaturesOf(indices[r]).CopyTo(_batchInputs.AsSpan(r * train.InputSize));
+            train.TargetsOf(indices[r]).CopyTo(_batchTargets.AsSpan(r * train.TargetSize));
+        }
+
+        var lossSum = _pass.ComputeGradientSums(
+            _network.Parameters, _options.Loss,
+            _batchInputs.AsSpan(0, rows * train.InputSize), _batchTargets.AsSpan(0, rows * train.TargetSize),
+            rows, _gradient);
+        TensorPrimitives.Divide(_gradient, rows, _gradient);
+        _optimizer.Step(_network.Parameters, _gradient, learningRate);
+        return lossSum;
+    }
+
+    private static void CheckFits(NetworkSpec spec, Dataset data, string field)
+    {
+        if (data.Count == 0)
+        {
+            throw new InvalidInputException($"{field}: {data.Name} has no samples");
+        }
+
+        if (data.InputSize != spec.InputSize)
+        {
+            throw new InvalidInputException($"{field}: {data.Name} has {data.InputSize} features but the network takes {spec.InputSize} inputs");
+        }
+
+        if (data.TargetSize != spec.OutputSize)
+        {
+            throw new InvalidInputException($"{field}: {data.Name} has {data.TargetSize} targets but the network has {spec.OutputSize} outputs");
+        }
+    }
+}

@@ -1,0 +1,52 @@
+using Backprop.Core.Losses;
+using Backprop.Core.Optimizers;
+
+namespace Backprop.Core.Training;
+
+/// <summary>Everything about a run except the network and the data.</summary>
+/// <param name="Loss">The per-sample loss.</param>
+/// <param name="Optimizer">Update rule and its hyper-parameters (base learning rate included).</param>
+/// <param name="Schedule">How the learning rate changes over the run.</param>
+/// <param name="BatchSize">Samples per minibatch (the last batch of an epoch may be smaller).</param>
+/// <param name="Epochs">Passes over the training data.</param>
+/// <param name="Seed">Seeds the epoch permutations (and, in the CLI, the initial weights).</param>
+/// <param name="Shuffle">Visit samples in a seeded random order each epoch, else in file order.</param>
+/// <param name="DecayEveryEpochs">Epochs between step decays of the learning rate.</param>
+/// <param name="DecayFactor">Multiplier of each step decay.</param>
+public sealed record TrainingOptions(
+    LossKind Loss,
+    OptimizerSettings Optimizer,
+    ScheduleKind Schedule,
+    int BatchSize,
+    int Epochs,
+    int Seed,
+    bool Shuffle = true,
+    int DecayEveryEpochs = 10,
+    float DecayFactor = 0.5f)
+{
+    /// <summary>Throws <see cref="InvalidInputException"/> naming the first bad field.</summary>
+    public void Validate()
+    {
+        if (BatchSize <= 0)
+        {
+            throw new InvalidInputException($"--batch-size: must be > 0, got {BatchSize}");
+        }
+
+        if (Epochs <= 0)
+        {
+            throw new InvalidInputException($"--epochs: must be > 0, got {Epochs}");
+        }
+
+        if (DecayEveryEpochs <= 0)
+        {
+            throw new InvalidInputException($"--lr-decay-epochs: must be > 0, got {DecayEveryEpochs}");
+        }
+
+        if (!float.IsFinite(DecayFactor) || DecayFactor <= 0 || DecayFactor > 1)
+        {
+            throw new InvalidInputException($"--lr-decay-factor: must be in (0, 1], got {DecayFactor}");
+        }
+
+        Optimizer.Validate();
+    }
+}
