@@ -30,7 +30,8 @@ internal static class TrainCommand
         var options = TrainSettings.Options(flags, parsed);
         var data = DatasetLoader.Load(parsed.GetValue(flags.Data)!, parsed.GetValue(flags.TestData), parsed.GetValue(flags.Targets), options.Seed);
         var network = CreateNetwork(flags, parsed, data.Train, options.Seed);
-        var trainer = new Trainer(network, data, TrainSettings.WithLoss(options, flags, parsed, network.Spec.OutputActivation));
+        options = TrainSettings.WithLoss(options, flags, parsed, network.Spec.OutputActivation);
+        var trainer = new Trainer(network, data, options);
 
         var printer = new EpochPrinter(output, interactive, options.Epochs);
         printer.Start(network.Spec, data, options);

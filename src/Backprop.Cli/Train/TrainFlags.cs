@@ -17,11 +17,11 @@ internal sealed class TrainFlags
     public Option<float> Momentum { get; } = new("--momentum") { Description = "Momentum coefficient (momentum optimizer)", DefaultValueFactory = _ => 0.9f };
     public Option<bool> Nesterov { get; } = new("--nesterov") { Description = "Nesterov form of momentum", DefaultValueFactory = _ => false };
     public Option<float> WeightDecay { get; } = new("--weight-decay") { Description = "L2 weight decay λ", DefaultValueFactory = _ => 0f };
-    public Option<string> Schedule { get; } = new("--schedule") { Description = "Learning-rate schedule: constant, step or cosine", DefaultValueFactory = _ => "constant" };
+    public Option<string> Schedule { get; } = new("--schedule") { Description = "Learning-rate schedule: constant, step or cosine", DefaultValueFactory = _ => "cosine" };
     public Option<int> DecayEpochs { get; } = new("--lr-decay-epochs") { Description = "step schedule: epochs between decays", DefaultValueFactory = _ => 10 };
     public Option<float> DecayFactor { get; } = new("--lr-decay-factor") { Description = "step schedule: multiplier per decay", DefaultValueFactory = _ => 0.5f };
-    public Option<int> BatchSize { get; } = new("--batch-size") { Description = "Samples per minibatch", DefaultValueFactory = _ => 64 };
-    public Option<int> Epochs { get; } = new("--epochs") { Description = "Passes over the training data", DefaultValueFactory = _ => 10 };
+    public Option<int> BatchSize { get; } = new("--batch-size") { Description = "Samples per minibatch", DefaultValueFactory = _ => 32 };
+    public Option<int> Epochs { get; } = new("--epochs") { Description = "Passes over the training data", DefaultValueFactory = _ => 15 };
     public Option<int> Seed { get; } = new("--seed") { Description = "Seed of the initial weights and the epoch order", DefaultValueFactory = _ => 1 };
     public Option<bool> Shuffle { get; } = new("--shuffle") { Description = "Seeded random order each epoch (false: file order)", DefaultValueFactory = _ => true };
     public Option<string?> InitModel { get; } = new("--init-model") { Description = "Start from this model JSON (its architecture and weights)" };

@@ -62,4 +62,16 @@ public class TrainCommandTests
         Assert.Contains("test accuracy: 100.00%", run.Output);
         Assert.Contains("2-8(tanh)-2(softmax)", run.Output);
     }
+
+    [Fact]
+    public void Train_OnATerminal_RedrawsAProgressBarInPlace()
+    {
+        var output = new StringWriter();
+
+        var exitCode = BackpropCli.Run(["train", "--data", "xor", "--hidden", "4", "--epochs", "2"], output, new StringWriter(), interactive: true);
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("\repoch 1/2 [", output.ToString());
+        Assert.Contains("\repoch 2/2  train loss", output.ToString());
+    }
 }
