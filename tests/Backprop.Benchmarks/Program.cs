@@ -1,1 +1,25 @@
-Console.WriteLine("placeholder");
+using BenchmarkDotNet.Running;
+using Backprop.Benchmarks;
+using Backprop.Benchmarks.Quick;
+using Backprop.Benchmarks.Reporting;
+
+// dotnet run -c Release --project tests/Backprop.Benchmarks -- [BenchmarkDotNet arguments]
+//   no arguments: every benchmark with the default job, then the ratio report
+//   --job short | --job dry, --filter '*Gemm*', ...: BenchmarkDotNet's own options
+// dotnet run -c Release --project tests/Backprop.Benchmarks -- --quick [peak] [gemm] [step]
+//   a Stopwatch loop of a few seconds that prints the same report (for kernel work)
+if (args.Contains(QuickRun.Flag))
+{
+    return QuickRun.Run([.. args.Where(a => a != QuickRun.Flag)], Console.Out);
+}
+
+var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(WithDefaultFilter(args), BenchmarkConfig.Create()).ToList();
+RatioReport.Print(Console.Out, SummaryResults.From(summaries));
+return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
+
+// Without a filter BenchmarkSwitcher asks on the console which benchmarks to run; run them all instead.
+static string[] WithDefaultFilter(string[] args)
+{
+    string[] selecting = ["--filter", "-f", "--list", "--help", "-h", "--version", "--info", "--allCategories", "--anyCategories"];
+    return args.Any(selecting.Contains) ? args : [.. args, "--filter", "*"];
+}

@@ -1,0 +1,55 @@
+using System.Runtime.CompilerServices;
+using BenchmarkDotNet.Attributes;
+using Backprop.Benchmarks.NativeLoading;
+using Backprop.Benchmarks.Workloads;
+
+namespace Backprop.Benchmarks.Benchmarks;
+
+/// <summary>
+/// Our <c>Gemm</c> products on the shapes of one training step, and 1024³, single thread, against
+/// <c>torch.mm</c> on the same operands with libtorch on one thread (the baseline of each shape).
+/// </summary>
+public class GemmBenchmarks
+{
+    private OurGemm? _ours;
+    private TorchGemm? _torch;
+
+    /// <summary>Every shape of <see cref="GemmCase.All"/>.</summary>
+    public static IEnumerable<GemmCase> Cases => GemmCase.All;
+
+    /// <summary>The product and shape.</summary>
+    [ParamsSource(nameof(Cases))]
+    public GemmCase Case { get; set; } = GemmCase.All[0];
+
+    /// <summary>Allocates our operands.</summary>
+    [GlobalSetup(Target = nameof(Ours))]
+    public void SetUpOurs() => _ours = new OurGemm(Case);
+
+    /// <summary>Makes libtorch loadable, then allocates its operands on one thread.</summary>
+    [GlobalSetup(Target = nameof(LibTorch))]
+    public void SetUpLibTorch()
+    {
+        LibTorchSharpLoadFix.Apply(Console.WriteLine);
+        CreateTorch();
+    }
+
+    /// <summary>C = the case's product, Backprop.Core.</summary>
+    [Benchmark]
+    public float Ours() => _ours!.Run();
+
+    /// <summary>C = the case's product, libtorch.</summary>
+    [Benchmark(Baseline = true)]
+    public void LibTorch() => _torch!.Run();
+
+    /// <summary>Frees libtorch's tensors.</summary>
+    [GlobalCleanup]
+    public void CleanUp() => _torch?.Dispose();
+
+    // Kept out of SetUpLibTorch so that no TorchSharp type is touched before the fix has run.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void CreateTorch()
+    {
+        _torch = new TorchGemm(Case);
+        TorchSharp.torch.set_num_threads(1);
+    }
+}

@@ -1,0 +1,60 @@
+using System.Runtime.CompilerServices;
+using BenchmarkDotNet.Attributes;
+using Backprop.Benchmarks.NativeLoading;
+using Backprop.Benchmarks.Workloads;
+
+namespace Backprop.Benchmarks.Benchmarks;
+
+/// <summary>
+/// One SGD training step of the 784-256-128-10 network (forward, loss, backward, mean, update) in
+/// Backprop.Core and in libtorch (the baseline) at the same batch size and thread count.
+/// </summary>
+public class TrainingStepBenchmarks
+{
+    private OurTrainingStep? _ours;
+    private TorchTrainingStep? _torch;
+
+    /// <summary>Activations and loss.</summary>
+    [Params(StepConfig.SigmoidMse, StepConfig.ReluSoftmaxCrossEntropy)]
+    public StepConfig Config { get; set; }
+
+    /// <summary>Samples per step.</summary>
+    [Params(32, 128, 512)]
+    public int Batch { get; set; }
+
+    /// <summary>Threads of both implementations.</summary>
+    [Params(1)]
+    public int Threads { get; set; }
+
+    /// <summary>Builds our network, buffers and batch.</summary>
+    [GlobalSetup(Target = nameof(Ours))]
+    public void SetUpOurs() => _ours = new OurTrainingStep(Config, Batch, Threads);
+
+    /// <summary>Makes libtorch loadable, then builds its twin of the network.</summary>
+    [GlobalSetup(Target = nameof(LibTorch))]
+    public void SetUpLibTorch()
+    {
+        LibTorchSharpLoadFix.Apply(Console.WriteLine);
+        CreateTorch();
+    }
+
+    /// <summary>One step of Backprop.Core; returns the summed loss.</summary>
+    [Benchmark]
+    public double Ours() => _ours!.Run();
+
+    /// <summary>One step of libtorch.</summary>
+    [Benchmark(Baseline = true)]
+    public void LibTorch() => _torch!.Run();
+
+    /// <summary>Frees libtorch's tensors.</summary>
+    [GlobalCleanup]
+    public void CleanUp() => _torch?.Dispose();
+
+    // Kept out of SetUpLibTorch so that no TorchSharp type is touched before the fix has run.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void CreateTorch()
+    {
+        _torch = new TorchTrainingStep(Config, Batch, Threads);
+        _torch.Activate();
+    }
+}
