@@ -9,6 +9,9 @@ namespace Backprop.Benchmarks;
 /// <summary>The BenchmarkDotNet configuration of every benchmark in this project.</summary>
 public static class BenchmarkConfig
 {
+    /// <summary>Name of the default job in BenchmarkDotNet's logs and tables.</summary>
+    public const string JobId = "Backprop";
+
     /// <summary>Warm-up iterations of the default job.</summary>
     public const int WarmupIterations = 5;
 
@@ -19,19 +22,24 @@ public static class BenchmarkConfig
     public const int IterationMilliseconds = 250;
 
     /// <summary>
-    /// One job (fixed warm-up and iteration counts, so the whole set finishes in minutes rather than
-    /// BenchmarkDotNet's open-ended default), marked as the default so that <c>--job short</c> or
-    /// <c>--job dry</c> on the command line replaces it; allocations per operation; throughput
-    /// columns; BenchmarkDotNet's time ratio hidden in favour of the throughput ratio "vs libtorch".
+    /// Allocations per operation; throughput columns; BenchmarkDotNet's time ratio hidden in favour of
+    /// the throughput ratio "vs libtorch". With <paramref name="withDefaultJob"/>, one job with fixed
+    /// warm-up and iteration counts, so the whole set finishes in minutes rather than BenchmarkDotNet's
+    /// open-ended default (leave it out when the command line names a job: <c>--job short</c>, <c>--job dry</c>).
     /// </summary>
-    public static IConfig Create() =>
-        DefaultConfig.Instance
-            .AddJob(Job.Default
+    public static IConfig Create(bool withDefaultJob)
+    {
+        var config = DefaultConfig.Instance
+            .AddDiagnoser(MemoryDiagnoser.Default)
+            .AddColumn(new GflopsColumn(), new SamplesPerSecondColumn(), new VersusLibTorchColumn())
+            .HideColumns("Ratio", "RatioSD", "Alloc Ratio");
+        return withDefaultJob
+            ? config.AddJob(Job.Default
+                .WithId(JobId)
                 .WithWarmupCount(WarmupIterations)
                 .WithIterationCount(MeasuredIterations)
                 .WithIterationTime(TimeInterval.FromMilliseconds(IterationMilliseconds))
                 .AsDefault())
-            .AddDiagnoser(MemoryDiagnoser.Default)
-            .AddColumn(new GflopsColumn(), new SamplesPerSecondColumn(), new VersusLibTorchColumn())
-            .HideColumns("Ratio", "RatioSD", "Alloc Ratio");
+            : config;
+    }
 }

@@ -13,7 +13,9 @@ if (args.Contains(QuickRun.Flag))
     return QuickRun.Run([.. args.Where(a => a != QuickRun.Flag)], Console.Out);
 }
 
-var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(WithDefaultFilter(args), BenchmarkConfig.Create()).ToList();
+// BenchmarkDotNet ignores --job when the config holds a default job, so only add ours without one.
+var config = BenchmarkConfig.Create(withDefaultJob: !args.Any(a => a is "--job" or "-j"));
+var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(WithDefaultFilter(args), config).ToList();
 RatioReport.Print(Console.Out, SummaryResults.From(summaries));
 return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
 

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using BenchmarkDotNet.Attributes;
+using Backprop.Benchmarks.Measurement;
 using Backprop.Benchmarks.NativeLoading;
 using Backprop.Benchmarks.Workloads;
 
@@ -11,6 +12,9 @@ namespace Backprop.Benchmarks.Benchmarks;
 /// </summary>
 public class GemmBenchmarks
 {
+    /// <summary>Largest dimension of the product that warms the JIT up (see <see cref="TieredJitWarmup"/>).</summary>
+    private const int WarmupDimension = 64;
+
     private OurGemm? _ours;
     private TorchGemm? _torch;
 
@@ -21,9 +25,14 @@ public class GemmBenchmarks
     [ParamsSource(nameof(Cases))]
     public GemmCase Case { get; set; } = GemmCase.All[0];
 
-    /// <summary>Allocates our operands.</summary>
+    /// <summary>Allocates our operands and brings our code to tier-1 on a small instance of the product.</summary>
     [GlobalSetup(Target = nameof(Ours))]
-    public void SetUpOurs() => _ours = new OurGemm(Case);
+    public void SetUpOurs()
+    {
+        var small = new OurGemm(Case.Clipped(WarmupDimension));
+        TieredJitWarmup.Run([() => small.Run()]);
+        _ours = new OurGemm(Case);
+    }
 
     /// <summary>Makes libtorch loadable, then allocates its operands on one thread.</summary>
     [GlobalSetup(Target = nameof(LibTorch))]
@@ -49,7 +58,12 @@ public class GemmBenchmarks
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void CreateTorch()
     {
-        _torch = new TorchGemm(Case);
         TorchSharp.torch.set_num_threads(1);
+        using (var small = new TorchGemm(Case.Clipped(WarmupDimension)))
+        {
+            TieredJitWarmup.Run([small.Run]);
+        }
+
+        _torch = new TorchGemm(Case);
     }
 }

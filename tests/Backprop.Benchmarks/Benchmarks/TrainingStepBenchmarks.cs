@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using BenchmarkDotNet.Attributes;
+using Backprop.Benchmarks.Measurement;
 using Backprop.Benchmarks.NativeLoading;
 using Backprop.Benchmarks.Workloads;
 
@@ -11,11 +12,14 @@ namespace Backprop.Benchmarks.Benchmarks;
 /// </summary>
 public class TrainingStepBenchmarks
 {
+    /// <summary>Batch of the step that warms the JIT up (see <see cref="TieredJitWarmup"/>).</summary>
+    private const int WarmupBatch = 32;
+
     private OurTrainingStep? _ours;
     private TorchTrainingStep? _torch;
 
     /// <summary>Activations and loss.</summary>
-    [Params(StepConfig.SigmoidMse, StepConfig.ReluSoftmaxCrossEntropy)]
+    [Params(StepConfig.SigmoidMse, StepConfig.ReluSoftmaxCe)]
     public StepConfig Config { get; set; }
 
     /// <summary>Samples per step.</summary>
@@ -26,9 +30,14 @@ public class TrainingStepBenchmarks
     [Params(1)]
     public int Threads { get; set; }
 
-    /// <summary>Builds our network, buffers and batch.</summary>
+    /// <summary>Builds our network, buffers and batch, after bringing our code to tier-1 on a small batch.</summary>
     [GlobalSetup(Target = nameof(Ours))]
-    public void SetUpOurs() => _ours = new OurTrainingStep(Config, Batch, Threads);
+    public void SetUpOurs()
+    {
+        var small = new OurTrainingStep(Config, Math.Min(Batch, WarmupBatch), Threads);
+        TieredJitWarmup.Run([() => small.Run()]);
+        _ours = new OurTrainingStep(Config, Batch, Threads);
+    }
 
     /// <summary>Makes libtorch loadable, then builds its twin of the network.</summary>
     [GlobalSetup(Target = nameof(LibTorch))]
@@ -54,6 +63,12 @@ public class TrainingStepBenchmarks
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void CreateTorch()
     {
+        using (var small = new TorchTrainingStep(Config, Math.Min(Batch, WarmupBatch), Threads))
+        {
+            small.Activate();
+            TieredJitWarmup.Run([small.Run]);
+        }
+
         _torch = new TorchTrainingStep(Config, Batch, Threads);
         _torch.Activate();
     }

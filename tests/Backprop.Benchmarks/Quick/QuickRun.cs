@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using Backprop.Benchmarks.Measurement;
 using Backprop.Benchmarks.NativeLoading;
 using Backprop.Benchmarks.Reporting;
 using Backprop.Benchmarks.Workloads;

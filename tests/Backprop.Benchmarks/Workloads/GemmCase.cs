@@ -30,6 +30,12 @@ public sealed record GemmCase(string Label, GemmProduct Product, int M, int K, i
     /// <summary>The products of one step of the 784-256-128-10 network at batch 512 and 32, then 1024³.</summary>
     public static IReadOnlyList<GemmCase> All { get; } = Build();
 
+    /// <summary>
+    /// The same product with every dimension cut to at most <paramref name="limit"/>: the same code
+    /// paths on a fraction of the work, for warming the JIT up.
+    /// </summary>
+    public GemmCase Clipped(int limit) => this with { M = Math.Min(M, limit), K = Math.Min(K, limit), N = Math.Min(N, limit) };
+
     /// <summary>E.g. <c>b512 L1 fwd A·Wᵀ 512×784×256</c> (m×k×n).</summary>
     public override string ToString() => $"{Label} {Symbol} {M}×{K}×{N}";
 

@@ -10,7 +10,7 @@ public enum StepConfig
     SigmoidMse,
 
     /// <summary>ReLU hidden layers, softmax output, categorical cross-entropy (the CLI's default).</summary>
-    ReluSoftmaxCrossEntropy,
+    ReluSoftmaxCe,
 }
 
 /// <summary>The reference network of the benchmarks, 784-256-128-10 (MNIST), and its configurations.</summary>
@@ -35,7 +35,7 @@ public static class ReferenceMlp
     public static NetworkSpec Spec(StepConfig config) => config switch
     {
         StepConfig.SigmoidMse => NetworkSpec.Create(784, [256, 128], 10, Activation.Sigmoid, Activation.Sigmoid),
-        StepConfig.ReluSoftmaxCrossEntropy => NetworkSpec.Create(784, [256, 128], 10, Activation.Relu, Activation.Softmax),
+        StepConfig.ReluSoftmaxCe => NetworkSpec.Create(784, [256, 128], 10, Activation.Relu, Activation.Softmax),
         _ => throw new ArgumentOutOfRangeException(nameof(config), config, "unknown configuration"),
     };
 
@@ -43,7 +43,7 @@ public static class ReferenceMlp
     public static LossKind Loss(StepConfig config) => config switch
     {
         StepConfig.SigmoidMse => LossKind.MeanSquaredError,
-        StepConfig.ReluSoftmaxCrossEntropy => LossKind.CrossEntropy,
+        StepConfig.ReluSoftmaxCe => LossKind.CrossEntropy,
         _ => throw new ArgumentOutOfRangeException(nameof(config), config, "unknown configuration"),
     };
 
@@ -51,7 +51,7 @@ public static class ReferenceMlp
     public static string Label(StepConfig config) => config switch
     {
         StepConfig.SigmoidMse => "sigmoid+MSE",
-        StepConfig.ReluSoftmaxCrossEntropy => "relu+softmax+CE",
+        StepConfig.ReluSoftmaxCe => "relu+softmax+CE",
         _ => throw new ArgumentOutOfRangeException(nameof(config), config, "unknown configuration"),
     };
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Backprop.Benchmarks.Quick;
+namespace Backprop.Benchmarks.Measurement;
 
 /// <summary>Best time and managed allocation per call of an action.</summary>
 /// <param name="BestNs">The fastest round's mean time per call, in ns. The best round, not the mean:

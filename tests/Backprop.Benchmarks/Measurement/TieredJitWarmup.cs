@@ -1,12 +1,14 @@
 using System.Diagnostics;
 using System.Runtime;
 
-namespace Backprop.Benchmarks.Quick;
+namespace Backprop.Benchmarks.Measurement;
 
 /// <summary>
 /// Brings the code of a set of workloads to tier-1 (fully optimised) before anything is timed, so a
-/// short Stopwatch loop does not measure tier-0 code. BenchmarkDotNet does the equivalent in its own
-/// jitting stage; <c>DOTNET_TieredCompilation=0</c> would too, but would also switch off dynamic PGO.
+/// short Stopwatch loop does not measure tier-0 code, and BenchmarkDotNet's pilot stage does not
+/// size its iterations from tier-0 timings (a 512-sample step is ~5× slower at tier-0, and the pilot
+/// then chose 4 operations per iteration instead of ~20). <c>DOTNET_TieredCompilation=0</c> would
+/// avoid both but would also switch off dynamic PGO, which the kernels gain from.
 /// </summary>
 /// <remarks>
 /// The runtime counts calls only after a quiet period with no new tier-0 compilation (the tiering
