@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Reports;
 using Backprop.Benchmarks.Reporting;
 using Perfolizer.Horology;
 
@@ -11,6 +12,9 @@ public static class BenchmarkConfig
 {
     /// <summary>Name of the default job in BenchmarkDotNet's logs and tables.</summary>
     public const string JobId = "Backprop";
+
+    /// <summary>Widest parameter value shown whole (GEMM cases such as <c>b512 L1 wgrad Δᵀ·A 256×512×784</c>).</summary>
+    public const int MaxParameterWidth = 40;
 
     /// <summary>Warm-up iterations of the default job.</summary>
     public const int WarmupIterations = 5;
@@ -32,7 +36,8 @@ public static class BenchmarkConfig
         var config = DefaultConfig.Instance
             .AddDiagnoser(MemoryDiagnoser.Default)
             .AddColumn(new GflopsColumn(), new SamplesPerSecondColumn(), new VersusLibTorchColumn())
-            .HideColumns("Ratio", "RatioSD", "Alloc Ratio");
+            .HideColumns("Ratio", "RatioSD", "Alloc Ratio")
+            .WithSummaryStyle(SummaryStyle.Default.WithMaxParameterColumnWidth(MaxParameterWidth));
         return withDefaultJob
             ? config.AddJob(Job.Default
                 .WithId(JobId)

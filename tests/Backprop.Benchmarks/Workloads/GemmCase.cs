@@ -22,19 +22,29 @@ public enum GemmProduct
 /// <param name="M">Rows of C.</param>
 /// <param name="K">Inner dimension.</param>
 /// <param name="N">Columns of C.</param>
-public sealed record GemmCase(string Label, GemmProduct Product, int M, int K, int N)
+public sealed record GemmCase(string Label, GemmProduct Product, int M, int K, int N) : IComparable<GemmCase>, IComparable
 {
     /// <summary>2·m·k·n: one multiply and one add per term.</summary>
     public double Flops => 2.0 * M * K * N;
 
     /// <summary>The products of one step of the 784-256-128-10 network at batch 512 and 32, then 1024³.</summary>
-    public static IReadOnlyList<GemmCase> All { get; } = Build();
+    public static IReadOnlyList<GemmCase> All => Cases;
+
+    private static readonly List<GemmCase> Cases = Build();
 
     /// <summary>
     /// The same product with every dimension cut to at most <paramref name="limit"/>: the same code
     /// paths on a fraction of the work, for warming the JIT up.
     /// </summary>
     public GemmCase Clipped(int limit) => this with { M = Math.Min(M, limit), K = Math.Min(K, limit), N = Math.Min(N, limit) };
+
+    /// <summary>Orders cases as <see cref="All"/> lists them (BenchmarkDotNet sorts parameter values).</summary>
+    public int CompareTo(GemmCase? other) => other is null ? 1 : Position.CompareTo(other.Position);
+
+    /// <inheritdoc />
+    public int CompareTo(object? obj) => CompareTo(obj as GemmCase);
+
+    private int Position => Cases.IndexOf(this);
 
     /// <summary>E.g. <c>b512 L1 fwd A·Wᵀ 512×784×256</c> (m×k×n).</summary>
     public override string ToString() => $"{Label} {Symbol} {M}×{K}×{N}";
