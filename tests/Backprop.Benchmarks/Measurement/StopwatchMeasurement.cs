@@ -6,18 +6,25 @@ namespace Backprop.Benchmarks.Measurement;
 /// <param name="BestNs">The fastest round's mean time per call, in ns. The best round, not the mean:
 /// on a machine shared with compilers and editors, interference only ever adds time.</param>
 /// <param name="AllocatedBytesPerCall">Managed bytes allocated per call, on all threads.</param>
-public sealed record StopwatchMeasurement(double BestNs, long AllocatedBytesPerCall)
+/// <param name="Rounds">How many rounds were timed.</param>
+public sealed record StopwatchMeasurement(double BestNs, long AllocatedBytesPerCall, int Rounds)
 {
     /// <summary>Warm-up of each workload before it is timed (caches, page faults; tier-1 code comes from <see cref="TieredJitWarmup"/>).</summary>
     public static readonly TimeSpan WarmupTime = TimeSpan.FromMilliseconds(20);
 
-    /// <summary>Length of one measured round.</summary>
-    public static readonly TimeSpan RoundTime = TimeSpan.FromMilliseconds(15);
+    /// <summary>
+    /// Shortest round: shorter than a scheduler time slice, so that on a busy machine some rounds
+    /// run uninterrupted; long against the timer's resolution. A call longer than this is a round.
+    /// </summary>
+    public static readonly TimeSpan RoundTime = TimeSpan.FromMilliseconds(1);
 
-    /// <summary>Measured rounds; the fastest is reported.</summary>
-    public const int Rounds = 5;
+    /// <summary>Time spent in timed rounds per workload (at least <see cref="MinRounds"/> rounds).</summary>
+    public static readonly TimeSpan MeasureTime = TimeSpan.FromMilliseconds(80);
 
-    /// <summary>Warms <paramref name="call"/> up, then times <see cref="Rounds"/> rounds of it.</summary>
+    /// <summary>Fewest timed rounds per workload.</summary>
+    public const int MinRounds = 5;
+
+    /// <summary>Warms <paramref name="call"/> up, then times rounds of it and keeps the fastest.</summary>
     public static StopwatchMeasurement Of(Action call)
     {
         ArgumentNullException.ThrowIfNull(call);
@@ -31,9 +38,10 @@ public sealed record StopwatchMeasurement(double BestNs, long AllocatedBytesPerC
 
         var perCall = Stopwatch.GetElapsedTime(start) / warmupCalls;
         var callsPerRound = Math.Max(1, (int)(RoundTime / perCall));
-        var means = new double[Rounds];
+        var rounds = Math.Max(MinRounds, (int)(MeasureTime / (perCall * callsPerRound)));
+        var best = double.MaxValue;
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
-        for (var r = 0; r < Rounds; r++)
+        for (var r = 0; r < rounds; r++)
         {
             var roundStart = Stopwatch.GetTimestamp();
             for (var i = 0; i < callsPerRound; i++)
@@ -41,10 +49,10 @@ public sealed record StopwatchMeasurement(double BestNs, long AllocatedBytesPerC
                 call();
             }
 
-            means[r] = Stopwatch.GetElapsedTime(roundStart).TotalNanoseconds / callsPerRound;
+            best = Math.Min(best, Stopwatch.GetElapsedTime(roundStart).TotalNanoseconds / callsPerRound);
         }
 
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
-        return new StopwatchMeasurement(means.Min(), allocated / (Rounds * (long)callsPerRound));
+        return new StopwatchMeasurement(best, allocated / (rounds * (long)callsPerRound), rounds);
     }
 }

@@ -46,25 +46,34 @@ public static class QuickRun
         var started = Stopwatch.GetTimestamp();
         output.WriteLine(
             $"{Flag}: {Environment.ProcessorCount} cores, Vector<float> {Vector<float>.Count} lanes, " +
-            $"Vector512 accelerated: {Vector512.IsHardwareAccelerated}, .NET {Environment.Version}");
+            $"Vector512 accelerated: {Vector512.IsHardwareAccelerated}, .NET {Environment.Version}, " +
+            $"tiered compilation {Switch("DOTNET_TieredCompilation")}, dynamic PGO {Switch("DOTNET_TieredPGO")}");
         if (selected.Contains("gemm") || selected.Contains("step"))
         {
             LibTorchSharpLoadFix.Apply(output.WriteLine);
         }
 
         var warmup = Stopwatch.GetTimestamp();
-        var compiled = TieredJitWarmup.Run(WarmupWorkloads(selected));
+        var owned = new List<IDisposable>();
+        var compiled = TieredJitWarmup.Run(WarmupWorkloads(selected, owned));
+        owned.ForEach(o => o.Dispose());
         output.WriteLine($"{Flag}: tier-1 warm-up compiled {compiled} methods in {Stopwatch.GetElapsedTime(warmup).TotalSeconds:F1} s");
         var peaks = selected.Contains("peak") ? MeasurePeaks() : [];
         var gemms = selected.Contains("gemm") ? MeasureGemms() : [];
         var steps = selected.Contains("step") ? MeasureSteps() : [];
         RatioReport.Print(output, new BenchmarkResults(peaks, gemms, steps));
-        output.WriteLine($"{Flag}: measured in {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s (Stopwatch loop, best of {StopwatchMeasurement.Rounds} rounds)");
+        output.WriteLine($"{Flag}: measured in {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s (Stopwatch loop: per case, the best of ≥{StopwatchMeasurement.MinRounds} rounds of ≥1 ms in {StopwatchMeasurement.MeasureTime.TotalMilliseconds:F0} ms)");
         return 0;
     }
 
-    /// <summary>Every code path of the selected sections on small shapes (the same methods as the large ones).</summary>
-    private static List<Action> WarmupWorkloads(IReadOnlyList<string> selected)
+    /// <summary>"on" unless the runtime switch <paramref name="variable"/> is set to 0 (both default to on).</summary>
+    private static string Switch(string variable) => Environment.GetEnvironmentVariable(variable) == "0" ? "off" : "on";
+
+    /// <summary>
+    /// Every code path of the selected sections on small shapes (the same methods as the large ones);
+    /// what must be disposed afterwards goes to <paramref name="owned"/>.
+    /// </summary>
+    private static List<Action> WarmupWorkloads(IReadOnlyList<string> selected, List<IDisposable> owned)
     {
         var workloads = new List<Action>();
         if (selected.Contains("peak"))
@@ -74,12 +83,12 @@ public static class QuickRun
 
         if (selected.Contains("gemm"))
         {
-            workloads.AddRange(WarmupGemms());
+            workloads.AddRange(WarmupGemms(owned));
         }
 
         if (selected.Contains("step"))
         {
-            workloads.AddRange(WarmupSteps());
+            workloads.AddRange(WarmupSteps(owned));
         }
 
         return workloads;
@@ -91,35 +100,43 @@ public static class QuickRun
 
     // The methods below touch TorchSharp; they are compiled only when first called, after the load fix.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static IEnumerable<Action> WarmupGemms()
+    private static List<Action> WarmupGemms(List<IDisposable> owned)
     {
         TorchSharp.torch.set_num_threads(1);
+        var workloads = new List<Action>();
         foreach (var gemmCase in GemmCase.All.Where(c => c.Product != GemmProduct.Square && Math.Min(c.M, c.K) <= SmallBatch))
         {
             var ours = new OurGemm(gemmCase);
             var torch = new TorchGemm(gemmCase);
-            yield return () => ours.Run();
-            yield return torch.Run;
+            owned.Add(torch);
+            workloads.Add(() => ours.Run());
+            workloads.Add(torch.Run);
         }
+
+        return workloads;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static IEnumerable<Action> WarmupSteps()
+    private static List<Action> WarmupSteps(List<IDisposable> owned)
     {
+        var workloads = new List<Action>();
         foreach (var threads in ThreadCounts)
         {
             foreach (var config in Enum.GetValues<StepConfig>())
             {
                 var ours = new OurTrainingStep(config, SmallBatch, threads);
                 var torch = new TorchTrainingStep(config, SmallBatch, threads);
-                yield return () => ours.Run();
-                yield return () =>
+                owned.Add(torch);
+                workloads.Add(() => ours.Run());
+                workloads.Add(() =>
                 {
                     torch.Activate();
                     torch.Run();
-                };
+                });
             }
         }
+
+        return workloads;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
