@@ -61,7 +61,7 @@ public static class ElfVersionNeedPatcher
         }
 
         BinaryPrimitives.WriteUInt16LittleEndian(image.AsSpan(flagsOffset), (ushort)(flags | VerFlgWeak));
-        var temporary = path + ".patching";
+        var temporary = $"{path}.{Environment.ProcessId}.patching";
         File.WriteAllBytes(temporary, image);
         if (!OperatingSystem.IsWindows())
         {
