@@ -31,7 +31,7 @@ internal static class TrainCommand
         var data = DatasetLoader.Load(parsed.GetValue(flags.Data)!, parsed.GetValue(flags.TestData), parsed.GetValue(flags.Targets), options.Seed);
         var network = CreateNetwork(flags, parsed, data.Train, options.Seed);
         options = TrainSettings.WithLoss(options, flags, parsed, network.Spec.OutputActivation);
-        var trainer = new Trainer(network, data, options);
+        using var trainer = new Trainer(network, data, options);
 
         var printer = new EpochPrinter(output, interactive, options.Epochs);
         printer.Start(network.Spec, data, options);

@@ -29,7 +29,8 @@ internal static class TrainSettings
             parsed.GetValue(flags.Seed),
             parsed.GetValue(flags.Shuffle),
             parsed.GetValue(flags.DecayEpochs),
-            parsed.GetValue(flags.DecayFactor));
+            parsed.GetValue(flags.DecayFactor),
+            parsed.GetValue(flags.Threads));
         options.Validate();
         return options;
     }

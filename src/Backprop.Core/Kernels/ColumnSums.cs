@@ -19,10 +19,24 @@ public static class ColumnSums
             throw new ArgumentException($"destination has {destination.Length} values, expected {width}", nameof(destination));
         }
 
+        Compute(matrix, width, 0, destination);
+    }
+
+    /// <summary>
+    /// destination[j] = Σ_r matrix[r·width + firstColumn + j] for j &lt; destination.Length: the sums of a
+    /// block of columns, rows added in order (so any split into blocks gives the same bits).
+    /// </summary>
+    internal static void Compute(ReadOnlySpan<float> matrix, int width, int firstColumn, Span<float> destination)
+    {
         destination.Clear();
-        for (var start = 0; start < matrix.Length; start += width)
+        if (destination.IsEmpty)
         {
-            TensorPrimitives.Add(destination, matrix.Slice(start, width), destination);
+            return;
+        }
+
+        for (var start = firstColumn; start < matrix.Length; start += width)
+        {
+            TensorPrimitives.Add(destination, matrix.Slice(start, destination.Length), destination);
         }
     }
 }

@@ -7,11 +7,22 @@ public static partial class Gemm
     /// sums the per-sample outer products δ·a_prevᵀ over the k samples).
     /// </summary>
     /// <remarks>C_ij = Σ_p A_pi B_pj.</remarks>
-    public static void MultiplyTransposedA(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> destination, int m, int k, int n)
+    public static void MultiplyTransposedA(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> destination, int m, int k, int n) =>
+        MultiplyTransposedA(a, m, b, destination, m, k, n, SimdPaths.Best);
+
+    /// <summary>
+    /// C = Aᵀ·B using columns 0..m−1 of A [k × <paramref name="aWidth"/>]: the block of C rows that one
+    /// thread owns is the product of a block of A's columns (start the span at the block's first column).
+    /// </summary>
+    internal static void MultiplyTransposedA(ReadOnlySpan<float> a, int aWidth, ReadOnlySpan<float> b, Span<float> destination, int m, int k, int n, SimdPath path)
     {
-        CheckShapes(a.Length, b.Length, destination.Length, m, k, n);
+        CheckDimensions(m, k, n);
+        ArgumentOutOfRangeException.ThrowIfLessThan(aWidth, m);
+        CheckLength(a.Length, k == 0 ? 0 : ((long)(k - 1) * aWidth) + m, "a", $"{k} rows of {m} columns, {aWidth} apart");
+        CheckLength(b.Length, (long)k * n, "b", $"{k}×{n}");
+        CheckLength(destination.Length, (long)m * n, "destination", $"{m}×{n}");
         var c = destination[..(m * n)];
         c.Clear();
-        MultiplyAccumulate(a, 1, m, b, c, m, k, n);
+        BroadcastProduct(a, 1, aWidth, b, c, m, k, n, path);
     }
 }

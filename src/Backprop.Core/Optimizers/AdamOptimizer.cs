@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+
 namespace Backprop.Core.Optimizers;
 
 /// <summary>
@@ -13,20 +16,42 @@ public sealed class AdamOptimizer(float beta1, float beta2, float epsilon, float
     public long StepCount { get; private set; }
 
     /// <inheritdoc />
-    public override void Step(Span<float> parameters, ReadOnlySpan<float> meanGradient, float learningRate)
+    protected override int? StateLength => _firstMoment.Length;
+
+    /// <inheritdoc />
+    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradientSums, float sampleCount, float learningRate)
     {
-        CheckLengths(parameters, meanGradient, _firstMoment.Length);
         StepCount++;
         var correction1 = (float)(1 - Math.Pow(beta1, StepCount));
         var correction2 = (float)(1 - Math.Pow(beta2, StepCount));
-        for (var i = 0; i < parameters.Length; i++)
+        var keep1 = 1 - beta1;
+        var keep2 = 1 - beta2;
+
+        var theta = MemoryMarshal.Cast<float, Vector<float>>(parameters);
+        var sums = MemoryMarshal.Cast<float, Vector<float>>(gradientSums);
+        var first = MemoryMarshal.Cast<float, Vector<float>>(_firstMoment.AsSpan());
+        var second = MemoryMarshal.Cast<float, Vector<float>>(_secondMoment.AsSpan());
+        var count = new Vector<float>(sampleCount);
+        for (var i = 0; i < theta.Length; i++)
         {
-            var g = meanGradient[i] + (weightDecay * parameters[i]);
-            var m = (beta1 * _firstMoment[i]) + ((1 - beta1) * g);
-            var v = (beta2 * _secondMoment[i]) + ((1 - beta2) * g * g);
+            var g = Vector.FusedMultiplyAdd(new Vector<float>(weightDecay), theta[i], sums[i] / count);
+            var m = Vector.FusedMultiplyAdd(new Vector<float>(beta1), first[i], new Vector<float>(keep1) * g);
+            var v = Vector.FusedMultiplyAdd(new Vector<float>(beta2), second[i], new Vector<float>(keep2) * g * g);
+            first[i] = m;
+            second[i] = v;
+            var denominator = Vector.SquareRoot(v / new Vector<float>(correction2)) + new Vector<float>(epsilon);
+            theta[i] -= new Vector<float>(learningRate) * (m / new Vector<float>(correction1)) / denominator;
+        }
+
+        for (var i = theta.Length * Vector<float>.Count; i < parameters.Length; i++)
+        {
+            var g = MathF.FusedMultiplyAdd(weightDecay, parameters[i], gradientSums[i] / sampleCount);
+            var m = MathF.FusedMultiplyAdd(beta1, _firstMoment[i], keep1 * g);
+            var v = MathF.FusedMultiplyAdd(beta2, _secondMoment[i], keep2 * g * g);
             _firstMoment[i] = m;
             _secondMoment[i] = v;
-            parameters[i] -= learningRate * (m / correction1) / (MathF.Sqrt(v / correction2) + epsilon);
+            var denominator = MathF.Sqrt(v / correction2) + epsilon;
+            parameters[i] -= learningRate * (m / correction1) / denominator;
         }
     }
 }

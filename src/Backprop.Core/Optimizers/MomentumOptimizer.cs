@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+
 namespace Backprop.Core.Optimizers;
 
 /// <summary>
@@ -11,15 +14,32 @@ public sealed class MomentumOptimizer(float momentum, bool nesterov, float weigh
     public ReadOnlySpan<float> Velocity => _velocity;
 
     /// <inheritdoc />
-    public override void Step(Span<float> parameters, ReadOnlySpan<float> meanGradient, float learningRate)
+    protected override int? StateLength => _velocity.Length;
+
+    /// <inheritdoc />
+    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradientSums, float sampleCount, float learningRate)
     {
-        CheckLengths(parameters, meanGradient, _velocity.Length);
-        for (var i = 0; i < parameters.Length; i++)
+        var theta = MemoryMarshal.Cast<float, Vector<float>>(parameters);
+        var sums = MemoryMarshal.Cast<float, Vector<float>>(gradientSums);
+        var velocity = MemoryMarshal.Cast<float, Vector<float>>(_velocity.AsSpan());
+        var count = new Vector<float>(sampleCount);
+        var decay = new Vector<float>(weightDecay);
+        var mu = new Vector<float>(momentum);
+        var step = new Vector<float>(-learningRate);
+        for (var i = 0; i < theta.Length; i++)
         {
-            var g = meanGradient[i] + (weightDecay * parameters[i]);
-            var v = (momentum * _velocity[i]) + g;
+            var g = Vector.FusedMultiplyAdd(decay, theta[i], sums[i] / count);
+            var v = Vector.FusedMultiplyAdd(mu, velocity[i], g);
+            velocity[i] = v;
+            theta[i] = Vector.FusedMultiplyAdd(step, nesterov ? Vector.FusedMultiplyAdd(mu, v, g) : v, theta[i]);
+        }
+
+        for (var i = theta.Length * Vector<float>.Count; i < parameters.Length; i++)
+        {
+            var g = MathF.FusedMultiplyAdd(weightDecay, parameters[i], gradientSums[i] / sampleCount);
+            var v = MathF.FusedMultiplyAdd(momentum, _velocity[i], g);
             _velocity[i] = v;
-            parameters[i] -= learningRate * (nesterov ? g + (momentum * v) : v);
+            parameters[i] = MathF.FusedMultiplyAdd(-learningRate, nesterov ? MathF.FusedMultiplyAdd(momentum, v, g) : v, parameters[i]);
         }
     }
 }

@@ -2,7 +2,9 @@ namespace Backprop.Core.Optimizers;
 
 /// <summary>
 /// Applies one update to the flat parameter buffer from the MEAN gradient of a minibatch.
-/// Implementations keep their state (velocities, moments) in buffers of the same layout.
+/// Implementations keep their state (velocities, moments) in buffers of the same layout, and run
+/// one vectorised pass over memory per step; the vector body and the scalar tail use the same
+/// fused multiply-adds, so every parameter gets the same bits whichever of them handles it.
 /// </summary>
 public abstract class Optimizer
 {
@@ -20,20 +22,33 @@ public abstract class Optimizer
         };
     }
 
-    /// <summary>Updates <paramref name="parameters"/> in place with learning rate <paramref name="learningRate"/>.</summary>
-    public abstract void Step(Span<float> parameters, ReadOnlySpan<float> meanGradient, float learningRate);
+    /// <summary>Updates <paramref name="parameters"/> in place from the mean gradient, with learning rate <paramref name="learningRate"/>.</summary>
+    public void Step(Span<float> parameters, ReadOnlySpan<float> meanGradient, float learningRate) =>
+        Step(parameters, meanGradient, 1, learningRate);
 
-    /// <summary>Guard shared by the implementations.</summary>
-    protected static void CheckLengths(Span<float> parameters, ReadOnlySpan<float> meanGradient, int stateLength)
+    /// <summary>
+    /// Updates <paramref name="parameters"/> in place from the SUMMED gradients of <paramref name="sampleCount"/>
+    /// samples: the mean g = sum / count is formed inside the same pass (the same bits as dividing first).
+    /// </summary>
+    public void Step(Span<float> parameters, ReadOnlySpan<float> gradientSums, int sampleCount, float learningRate)
     {
-        if (meanGradient.Length != parameters.Length)
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sampleCount);
+        if (gradientSums.Length != parameters.Length)
         {
-            throw new ArgumentException($"gradient has {meanGradient.Length} values for {parameters.Length} parameters", nameof(meanGradient));
+            throw new ArgumentException($"gradient has {gradientSums.Length} values for {parameters.Length} parameters", nameof(gradientSums));
         }
 
-        if (stateLength >= 0 && stateLength != parameters.Length)
+        if (StateLength is { } length && length != parameters.Length)
         {
-            throw new ArgumentException($"optimizer was created for {stateLength} parameters, got {parameters.Length}", nameof(parameters));
+            throw new ArgumentException($"optimizer was created for {length} parameters, got {parameters.Length}", nameof(parameters));
         }
+
+        Update(parameters, gradientSums, sampleCount, learningRate);
     }
+
+    /// <summary>Number of parameters the optimizer's state was sized for; null when it keeps none.</summary>
+    protected abstract int? StateLength { get; }
+
+    /// <summary>The update rule, with g_i = gradientSums[i] / sampleCount (lengths already checked).</summary>
+    protected abstract void Update(Span<float> parameters, ReadOnlySpan<float> gradientSums, float sampleCount, float learningRate);
 }

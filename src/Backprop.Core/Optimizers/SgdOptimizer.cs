@@ -1,16 +1,32 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+
 namespace Backprop.Core.Optimizers;
 
 /// <summary>Plain gradient descent: θ ← θ − η (g + λθ).</summary>
 public sealed class SgdOptimizer(float weightDecay) : Optimizer
 {
     /// <inheritdoc />
-    public override void Step(Span<float> parameters, ReadOnlySpan<float> meanGradient, float learningRate)
+    protected override int? StateLength => null;
+
+    /// <inheritdoc />
+    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradientSums, float sampleCount, float learningRate)
     {
-        CheckLengths(parameters, meanGradient, -1);
-        for (var i = 0; i < parameters.Length; i++)
+        var theta = MemoryMarshal.Cast<float, Vector<float>>(parameters);
+        var sums = MemoryMarshal.Cast<float, Vector<float>>(gradientSums);
+        var count = new Vector<float>(sampleCount);
+        var decay = new Vector<float>(weightDecay);
+        var step = new Vector<float>(-learningRate);
+        for (var v = 0; v < theta.Length; v++)
         {
-            var g = meanGradient[i] + (weightDecay * parameters[i]);
-            parameters[i] -= learningRate * g;
+            var g = Vector.FusedMultiplyAdd(decay, theta[v], sums[v] / count);
+            theta[v] = Vector.FusedMultiplyAdd(step, g, theta[v]);
+        }
+
+        for (var i = theta.Length * Vector<float>.Count; i < parameters.Length; i++)
+        {
+            var g = MathF.FusedMultiplyAdd(weightDecay, parameters[i], gradientSums[i] / sampleCount);
+            parameters[i] = MathF.FusedMultiplyAdd(-learningRate, g, parameters[i]);
         }
     }
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Numerics.Tensors;
 using Backprop.Core.Data;
 using Backprop.Core.Losses;
 using Backprop.Core.Model;
@@ -12,7 +11,7 @@ namespace Backprop.Core.Training;
 /// gradients with a <see cref="Backpropagator"/>, divides by the batch's own size (the last batch of
 /// an epoch may be smaller) and applies the optimizer at the schedule's learning rate.
 /// </summary>
-public sealed class Trainer
+public sealed class Trainer : IDisposable
 {
     private readonly Network _network;
     private readonly DatasetSplit _data;
@@ -22,7 +21,7 @@ public sealed class Trainer
     private readonly Backpropagator _pass;
     private readonly float[] _batchInputs;
     private readonly float[] _batchTargets;
-    private readonly float[] _gradient;
+    private readonly float[] _gradientSums;
 
     /// <summary>Prepares to train <paramref name="network"/> (updated in place) on <paramref name="data"/>.</summary>
     /// <exception cref="InvalidInputException">Bad options, or data that does not fit the network.</exception>
@@ -49,10 +48,10 @@ public sealed class Trainer
             options.Schedule, options.Optimizer.LearningRate, BatchesPerEpoch, BatchesPerEpoch * options.Epochs,
             options.DecayEveryEpochs, options.DecayFactor);
         _schedule.Validate();
-        _pass = new Backpropagator(network.Spec, batchRows);
+        _pass = new Backpropagator(network.Spec, batchRows, options.Threads);
         _batchInputs = new float[batchRows * network.Spec.InputSize];
         _batchTargets = new float[batchRows * network.Spec.OutputSize];
-        _gradient = new float[network.Spec.ParameterCount];
+        _gradientSums = new float[network.Spec.ParameterCount];
     }
 
     /// <summary>Optimizer steps per epoch.</summary>
@@ -84,6 +83,9 @@ public sealed class Trainer
         }
     }
 
+    /// <summary>Stops the gradient threads.</summary>
+    public void Dispose() => _pass.Dispose();
+
     /// <summary>One optimizer step on the samples <paramref name="indices"/>; returns their summed loss.</summary>
     private double Step(ReadOnlySpan<int> indices, float learningRate)
     {
@@ -98,9 +100,8 @@ public sealed class Trainer
         var lossSum = _pass.ComputeGradientSums(
             _network.Parameters, _options.Loss,
             _batchInputs.AsSpan(0, rows * train.InputSize), _batchTargets.AsSpan(0, rows * train.TargetSize),
-            rows, _gradient);
-        TensorPrimitives.Divide(_gradient, rows, _gradient);
-        _optimizer.Step(_network.Parameters, _gradient, learningRate);
+            rows, _gradientSums);
+        _optimizer.Step(_network.Parameters, _gradientSums, rows, learningRate);
         return lossSum;
     }
 

@@ -13,6 +13,7 @@ namespace Backprop.Core.Training;
 /// <param name="Shuffle">Visit samples in a seeded random order each epoch, else in file order.</param>
 /// <param name="DecayEveryEpochs">Epochs between step decays of the learning rate.</param>
 /// <param name="DecayFactor">Multiplier of each step decay.</param>
+/// <param name="Threads">Threads computing each step's gradients; the results are bit-identical for any count.</param>
 public sealed record TrainingOptions(
     LossKind Loss,
     OptimizerSettings Optimizer,
@@ -22,7 +23,8 @@ public sealed record TrainingOptions(
     int Seed,
     bool Shuffle = true,
     int DecayEveryEpochs = 10,
-    float DecayFactor = 0.5f)
+    float DecayFactor = 0.5f,
+    int Threads = 1)
 {
     /// <summary>
     /// Throws <see cref="InvalidInputException"/> naming the first bad field. The schedule's own fields are
@@ -38,6 +40,11 @@ public sealed record TrainingOptions(
         if (Epochs <= 0)
         {
             throw new InvalidInputException($"--epochs: must be > 0, got {Epochs}");
+        }
+
+        if (Threads <= 0)
+        {
+            throw new InvalidInputException($"--threads: must be > 0, got {Threads}");
         }
 
         Optimizer.Validate();

@@ -10,32 +10,89 @@ public class GemmTests
         { 5, 257, 33 }, { 16, 16, 16 }, { 3, 1, 31 }, { 9, 600, 40 }, { 64, 784, 24 },
     };
 
+    public static IEnumerable<object[]> ShapesOnEveryPath =>
+        from shape in Shapes
+        from path in Enum.GetValues<SimdPath>()
+        select new object[] { shape[0], shape[1], shape[2], path };
+
     [Theory]
-    [MemberData(nameof(Shapes))]
-    public void Multiply_OddShapes_MatchesScalarReference(int m, int k, int n)
+    [MemberData(nameof(ShapesOnEveryPath))]
+    public void Multiply_OddShapes_MatchesScalarReference(int m, int k, int n, SimdPath path)
     {
         var random = new Random(m * 10007 + k * 101 + n);
         var a = RandomMatrix(random, m * k);
         var b = RandomMatrix(random, k * n);
         var c = RandomMatrix(random, m * n); // stale values must be overwritten
 
-        Gemm.Multiply(a, b, c, m, k, n);
+        Gemm.Multiply(a, b, c, m, k, n, path);
 
         AssertClose(Reference(m, k, n, (i, p) => a[(i * k) + p], (p, j) => b[(p * n) + j]), c, k);
     }
 
     [Theory]
-    [MemberData(nameof(Shapes))]
-    public void MultiplyTransposedA_OddShapes_MatchesScalarReference(int m, int k, int n)
+    [MemberData(nameof(ShapesOnEveryPath))]
+    public void MultiplyTransposedA_OddShapes_MatchesScalarReference(int m, int k, int n, SimdPath path)
     {
         var random = new Random(m * 7919 + k * 31 + n);
         var a = RandomMatrix(random, k * m);
         var b = RandomMatrix(random, k * n);
         var c = RandomMatrix(random, m * n);
 
-        Gemm.MultiplyTransposedA(a, b, c, m, k, n);
+        Gemm.MultiplyTransposedA(a, m, b, c, m, k, n, path);
 
         AssertClose(Reference(m, k, n, (i, p) => a[(p * m) + i], (p, j) => b[(p * n) + j]), c, k);
+    }
+
+    [Theory]
+    [MemberData(nameof(ShapesOnEveryPath))]
+    public void MultiplyTransposedB_OddShapes_MatchesScalarReference(int m, int k, int n, SimdPath path)
+    {
+        var random = new Random(m * 6007 + k * 13 + n);
+        var a = RandomMatrix(random, m * k);
+        var b = RandomMatrix(random, n * k);
+        var c = RandomMatrix(random, m * n);
+
+        Gemm.MultiplyTransposedB(a, b, c, m, k, n, path);
+
+        AssertClose(Reference(m, k, n, (i, p) => a[(i * k) + p], (p, j) => b[(j * k) + p]), c, k);
+    }
+
+    [Theory]
+    [InlineData(SimdPath.Vector256)]
+    [InlineData(SimdPath.Vector512)]
+    public void BroadcastProducts_AnyPath_BitIdenticalToScalarPath(SimdPath path)
+    {
+        // Every path accumulates each element over k in the same order with one FMA per term.
+        const int m = 23, k = 300, n = 77;
+        var random = new Random(11);
+        var a = RandomMatrix(random, m * k);
+        var b = RandomMatrix(random, k * n);
+        var scalar = new float[m * n];
+        var vector = new float[m * n];
+
+        Gemm.Multiply(a, b, scalar, m, k, n, SimdPath.Scalar);
+        Gemm.Multiply(a, b, vector, m, k, n, path);
+
+        Assert.Equal(scalar, vector);
+    }
+
+    [Fact]
+    public void MultiplyTransposedA_ColumnBlocks_SameBitsAsWholeProduct()
+    {
+        const int m = 29, k = 40, n = 33;
+        var random = new Random(12);
+        var a = RandomMatrix(random, k * m);
+        var b = RandomMatrix(random, k * n);
+        var whole = new float[m * n];
+        var blocks = new float[m * n];
+        Gemm.MultiplyTransposedA(a, b, whole, m, k, n);
+
+        foreach (var (first, count) in new[] { (0, 8), (8, 13), (21, 8) })
+        {
+            Gemm.MultiplyTransposedA(a.AsSpan(first), m, b, blocks.AsSpan(first * n, count * n), count, k, n, SimdPaths.Best);
+        }
+
+        Assert.Equal(whole, blocks);
     }
 
     [Fact]
@@ -55,24 +112,6 @@ public class GemmTests
     {
         var error = Assert.Throws<ArgumentException>(() => Gemm.Multiply(new float[5], new float[6], new float[6], 2, 3, 2));
         Assert.Equal("a", error.ParamName);
-    }
-
-    [Fact]
-    public void Transpose_OddShape_SwapsIndices()
-    {
-        const int rows = 37, cols = 45;
-        var source = RandomMatrix(new Random(3), rows * cols);
-        var destination = new float[rows * cols];
-
-        Transpose.Matrix(source, destination, rows, cols);
-
-        for (var r = 0; r < rows; r++)
-        {
-            for (var c = 0; c < cols; c++)
-            {
-                Assert.Equal(source[(r * cols) + c], destination[(c * rows) + r]);
-            }
-        }
     }
 
     internal static float[] RandomMatrix(Random random, int length) =>

@@ -60,4 +60,26 @@ public class TrainerConvergenceTests
         Assert.True(reports[^1].Test!.Accuracy >= 0.92, $"test accuracy {reports[^1].Test!.Accuracy}");
         Assert.True(reports[^1].TrainLoss < reports[0].TrainLoss, "train loss should fall");
     }
+
+    [Fact]
+    public void Run_TwoThreads_SameWeightsAsOneThread()
+    {
+        var data = BuiltInDatasets.Load("spirals", seed: 2);
+        var spec = NetworkSpec.Create(data.Train.InputSize, [40, 24], data.Train.TargetSize, Activation.Relu, Activation.Softmax);
+        var options = new TrainingOptions(LossKind.CrossEntropy, new OptimizerSettings(OptimizerKind.Adam, 0.01f), ScheduleKind.Cosine, 50, 3, 1);
+        var single = ParameterInitializer.Initialize(spec, seed: 4);
+        var several = ParameterInitializer.Initialize(spec, seed: 4);
+
+        using (var trainer = new Trainer(single, data, options))
+        {
+            _ = trainer.Run().ToList();
+        }
+
+        using (var trainer = new Trainer(several, data, options with { Threads = 2 }))
+        {
+            _ = trainer.Run().ToList();
+        }
+
+        Assert.Equal(single.Parameters, several.Parameters);
+    }
 }

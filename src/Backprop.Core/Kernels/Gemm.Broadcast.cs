@@ -1,0 +1,268 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Backprop.Core.Kernels;
+
+public static partial class Gemm
+{
+    /// <summary>Depth of one k block: a B strip of <c>BroadcastDepth × 2 vectors</c> stays in L1 across the row tiles.</summary>
+    private const int BroadcastDepth = 128;
+
+    /// <summary>Rows of C per micro-kernel tile: 6 rows × 2 vectors = 12 accumulators, 3 registers to spare on AVX2.</summary>
+    private const int BroadcastRows = 6;
+
+    /// <summary>
+    /// C[m×n] += op(A)[m×k] · B[k×n] where op(A)[i, p] = a[i·aRowStride + p·aColStride] and B, C are
+    /// row-major and dense: each step of p broadcasts one element of op(A) per row and multiplies a
+    /// row segment of B. Columns go to the widest vector that fits, then narrower ones, then scalars;
+    /// every element is accumulated over p in order with one FMA per term on all of them.
+    /// </summary>
+    private static void BroadcastProduct(ReadOnlySpan<float> a, int aRowStride, int aColStride, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, SimdPath path)
+    {
+        if (m == 0 || n == 0 || k == 0)
+        {
+            return;
+        }
+
+        var operands = new BroadcastOperands(
+            ref MemoryMarshal.GetReference(a), aRowStride, aColStride, ref MemoryMarshal.GetReference(b), ref MemoryMarshal.GetReference(c), m, n);
+        for (var p0 = 0; p0 < k; p0 += BroadcastDepth)
+        {
+            var depth = Math.Min(BroadcastDepth, k - p0);
+            var j = 0;
+            if (path == SimdPath.Vector512)
+            {
+                j = BroadcastColumns<Simd512, Vector512<float>>(operands, p0, depth, j, twoVectors: true);
+                j = BroadcastColumns<Simd512, Vector512<float>>(operands, p0, depth, j, twoVectors: false);
+            }
+
+            if (path == SimdPath.Vector256)
+            {
+                j = BroadcastColumns<Simd256, Vector256<float>>(operands, p0, depth, j, twoVectors: true);
+            }
+
+            if (path >= SimdPath.Vector256)
+            {
+                j = BroadcastColumns<Simd256, Vector256<float>>(operands, p0, depth, j, twoVectors: false);
+                j = BroadcastColumns<Simd128, Vector128<float>>(operands, p0, depth, j, twoVectors: false);
+            }
+
+            j = BroadcastColumns<SimdScalar, float>(operands, p0, depth, j, twoVectors: true);
+            BroadcastColumns<SimdScalar, float>(operands, p0, depth, j, twoVectors: false);
+        }
+    }
+
+    /// <summary>Processes column strips of 1 or 2 vectors from <paramref name="j"/> while they fit; returns the first column left.</summary>
+    private static int BroadcastColumns<TOps, TVector>(in BroadcastOperands o, int p0, int depth, int j, bool twoVectors)
+        where TOps : struct, ISimdOps<TVector>
+        where TVector : struct
+    {
+        var strip = twoVectors ? 2 * TOps.Width : TOps.Width;
+        for (; j + strip <= o.N; j += strip)
+        {
+            for (var i = 0; i < o.M; i += BroadcastRows)
+            {
+                var rows = Math.Min(BroadcastRows, o.M - i);
+                if (twoVectors)
+                {
+                    BroadcastTile2<TOps, TVector>(o, i, rows, j, p0, depth);
+                }
+                else
+                {
+                    BroadcastTile1<TOps, TVector>(o, i, rows, j, p0, depth);
+                }
+            }
+        }
+
+        return j;
+    }
+
+    /// <summary>
+    /// Micro-kernel: 6 rows × 2 vectors of C in 12 registers over one k block. A tile with fewer valid
+    /// rows repeats its last valid row in the spare lanes and stores only the valid ones, so the
+    /// arithmetic of each stored element is the same in full and partial tiles.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void BroadcastTile2<TOps, TVector>(in BroadcastOperands o, int i, int rows, int j, int p0, int depth)
+        where TOps : struct, ISimdOps<TVector>
+        where TVector : struct
+    {
+        var w = TOps.Width;
+        ref var c0 = ref o.CRow(i, 0, rows, j);
+        ref var c1 = ref o.CRow(i, 1, rows, j);
+        ref var c2 = ref o.CRow(i, 2, rows, j);
+        ref var c3 = ref o.CRow(i, 3, rows, j);
+        ref var c4 = ref o.CRow(i, 4, rows, j);
+        ref var c5 = ref o.CRow(i, 5, rows, j);
+        var acc00 = TOps.Load(ref c0);
+        var acc01 = TOps.Load(ref Unsafe.Add(ref c0, w));
+        var acc10 = TOps.Load(ref c1);
+        var acc11 = TOps.Load(ref Unsafe.Add(ref c1, w));
+        var acc20 = TOps.Load(ref c2);
+        var acc21 = TOps.Load(ref Unsafe.Add(ref c2, w));
+        var acc30 = TOps.Load(ref c3);
+        var acc31 = TOps.Load(ref Unsafe.Add(ref c3, w));
+        var acc40 = TOps.Load(ref c4);
+        var acc41 = TOps.Load(ref Unsafe.Add(ref c4, w));
+        var acc50 = TOps.Load(ref c5);
+        var acc51 = TOps.Load(ref Unsafe.Add(ref c5, w));
+
+        ref var a0 = ref o.ARow(i, 0, rows, p0);
+        ref var a1 = ref o.ARow(i, 1, rows, p0);
+        ref var a2 = ref o.ARow(i, 2, rows, p0);
+        ref var a3 = ref o.ARow(i, 3, rows, p0);
+        ref var a4 = ref o.ARow(i, 4, rows, p0);
+        ref var a5 = ref o.ARow(i, 5, rows, p0);
+        ref var bRow = ref Unsafe.Add(ref o.B, (p0 * o.N) + j);
+        var step = o.AColStride;
+        for (var p = 0; p < depth; p++)
+        {
+            var b0 = TOps.Load(ref bRow);
+            var b1 = TOps.Load(ref Unsafe.Add(ref bRow, w));
+            var offset = p * step;
+            var x = TOps.Broadcast(Unsafe.Add(ref a0, offset));
+            acc00 = TOps.MultiplyAdd(x, b0, acc00);
+            acc01 = TOps.MultiplyAdd(x, b1, acc01);
+            x = TOps.Broadcast(Unsafe.Add(ref a1, offset));
+            acc10 = TOps.MultiplyAdd(x, b0, acc10);
+            acc11 = TOps.MultiplyAdd(x, b1, acc11);
+            x = TOps.Broadcast(Unsafe.Add(ref a2, offset));
+            acc20 = TOps.MultiplyAdd(x, b0, acc20);
+            acc21 = TOps.MultiplyAdd(x, b1, acc21);
+            x = TOps.Broadcast(Unsafe.Add(ref a3, offset));
+            acc30 = TOps.MultiplyAdd(x, b0, acc30);
+            acc31 = TOps.MultiplyAdd(x, b1, acc31);
+            x = TOps.Broadcast(Unsafe.Add(ref a4, offset));
+            acc40 = TOps.MultiplyAdd(x, b0, acc40);
+            acc41 = TOps.MultiplyAdd(x, b1, acc41);
+            x = TOps.Broadcast(Unsafe.Add(ref a5, offset));
+            acc50 = TOps.MultiplyAdd(x, b0, acc50);
+            acc51 = TOps.MultiplyAdd(x, b1, acc51);
+            bRow = ref Unsafe.Add(ref bRow, o.N);
+        }
+
+        if (rows > 5)
+        {
+            TOps.Store(acc50, ref c5);
+            TOps.Store(acc51, ref Unsafe.Add(ref c5, w));
+        }
+
+        if (rows > 4)
+        {
+            TOps.Store(acc40, ref c4);
+            TOps.Store(acc41, ref Unsafe.Add(ref c4, w));
+        }
+
+        if (rows > 3)
+        {
+            TOps.Store(acc30, ref c3);
+            TOps.Store(acc31, ref Unsafe.Add(ref c3, w));
+        }
+
+        if (rows > 2)
+        {
+            TOps.Store(acc20, ref c2);
+            TOps.Store(acc21, ref Unsafe.Add(ref c2, w));
+        }
+
+        if (rows > 1)
+        {
+            TOps.Store(acc10, ref c1);
+            TOps.Store(acc11, ref Unsafe.Add(ref c1, w));
+        }
+
+        TOps.Store(acc00, ref c0);
+        TOps.Store(acc01, ref Unsafe.Add(ref c0, w));
+    }
+
+    /// <summary>The one-vector-wide version of <see cref="BroadcastTile2{TOps, TVector}"/>, for column tails.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void BroadcastTile1<TOps, TVector>(in BroadcastOperands o, int i, int rows, int j, int p0, int depth)
+        where TOps : struct, ISimdOps<TVector>
+        where TVector : struct
+    {
+        ref var c0 = ref o.CRow(i, 0, rows, j);
+        ref var c1 = ref o.CRow(i, 1, rows, j);
+        ref var c2 = ref o.CRow(i, 2, rows, j);
+        ref var c3 = ref o.CRow(i, 3, rows, j);
+        ref var c4 = ref o.CRow(i, 4, rows, j);
+        ref var c5 = ref o.CRow(i, 5, rows, j);
+        var acc0 = TOps.Load(ref c0);
+        var acc1 = TOps.Load(ref c1);
+        var acc2 = TOps.Load(ref c2);
+        var acc3 = TOps.Load(ref c3);
+        var acc4 = TOps.Load(ref c4);
+        var acc5 = TOps.Load(ref c5);
+
+        ref var a0 = ref o.ARow(i, 0, rows, p0);
+        ref var a1 = ref o.ARow(i, 1, rows, p0);
+        ref var a2 = ref o.ARow(i, 2, rows, p0);
+        ref var a3 = ref o.ARow(i, 3, rows, p0);
+        ref var a4 = ref o.ARow(i, 4, rows, p0);
+        ref var a5 = ref o.ARow(i, 5, rows, p0);
+        ref var bRow = ref Unsafe.Add(ref o.B, (p0 * o.N) + j);
+        var step = o.AColStride;
+        for (var p = 0; p < depth; p++)
+        {
+            var b0 = TOps.Load(ref bRow);
+            var offset = p * step;
+            acc0 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref a0, offset)), b0, acc0);
+            acc1 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref a1, offset)), b0, acc1);
+            acc2 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref a2, offset)), b0, acc2);
+            acc3 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref a3, offset)), b0, acc3);
+            acc4 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref a4, offset)), b0, acc4);
+            acc5 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref a5, offset)), b0, acc5);
+            bRow = ref Unsafe.Add(ref bRow, o.N);
+        }
+
+        if (rows > 5)
+        {
+            TOps.Store(acc5, ref c5);
+        }
+
+        if (rows > 4)
+        {
+            TOps.Store(acc4, ref c4);
+        }
+
+        if (rows > 3)
+        {
+            TOps.Store(acc3, ref c3);
+        }
+
+        if (rows > 2)
+        {
+            TOps.Store(acc2, ref c2);
+        }
+
+        if (rows > 1)
+        {
+            TOps.Store(acc1, ref c1);
+        }
+
+        TOps.Store(acc0, ref c0);
+    }
+
+    /// <summary>The operands of one broadcast-form product, with row addressing that clamps spare tile rows.</summary>
+    private readonly ref struct BroadcastOperands(ref float a, int aRowStride, int aColStride, ref float b, ref float c, int m, int n)
+    {
+        public readonly ref float A = ref a;
+        public readonly ref float B = ref b;
+        public readonly ref float C = ref c;
+        public readonly int ARowStride = aRowStride;
+        public readonly int AColStride = aColStride;
+        public readonly int M = m;
+        public readonly int N = n;
+
+        /// <summary>Row <c>i + r</c> of op(A) at depth p0, or the tile's last valid row when r is a spare.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public ref float ARow(int i, int r, int rows, int p0) =>
+            ref Unsafe.Add(ref A, ((i + Math.Min(r, rows - 1)) * ARowStride) + (p0 * AColStride));
+
+        /// <summary>Row <c>i + r</c> of C at column j, or the tile's last valid row when r is a spare.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public ref float CRow(int i, int r, int rows, int j) =>
+            ref Unsafe.Add(ref C, ((i + Math.Min(r, rows - 1)) * N) + j);
+    }
+}

@@ -1,0 +1,26 @@
+using System.Runtime.Intrinsics;
+
+namespace Backprop.Core.Kernels;
+
+/// <summary>Which vector width the kernels run with.</summary>
+public enum SimdPath
+{
+    /// <summary>One float at a time (the reference every other path is tested against).</summary>
+    Scalar,
+
+    /// <summary>8 floats per instruction (AVX2, or NEON pairs).</summary>
+    Vector256,
+
+    /// <summary>16 floats per instruction (AVX-512).</summary>
+    Vector512,
+}
+
+/// <summary>The widest path this CPU accelerates, chosen once at start-up.</summary>
+public static class SimdPaths
+{
+    /// <summary>The path the public kernel entry points use.</summary>
+    public static SimdPath Best { get; } =
+        Vector512.IsHardwareAccelerated ? SimdPath.Vector512
+        : Vector256.IsHardwareAccelerated ? SimdPath.Vector256
+        : SimdPath.Scalar;
+}
