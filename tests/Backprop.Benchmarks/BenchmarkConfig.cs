@@ -1,3 +1,4 @@
+using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Jobs;
@@ -26,7 +27,8 @@ public static class BenchmarkConfig
     public const int IterationMilliseconds = 250;
 
     /// <summary>
-    /// Allocations per operation; throughput columns; BenchmarkDotNet's time ratio hidden in favour of
+    /// Allocations per operation; the median beside the mean (the throughput columns use it); throughput
+    /// columns; BenchmarkDotNet's time ratio hidden in favour of
     /// the throughput ratio "vs libtorch". With <paramref name="withDefaultJob"/>, one job with fixed
     /// warm-up and iteration counts, so the whole set finishes in minutes rather than BenchmarkDotNet's
     /// open-ended default (leave it out when the command line names a job: <c>--job short</c>, <c>--job dry</c>).
@@ -35,6 +37,7 @@ public static class BenchmarkConfig
     {
         var config = DefaultConfig.Instance
             .AddDiagnoser(MemoryDiagnoser.Default)
+            .AddColumn(StatisticColumn.Median)
             .AddColumn(new GflopsColumn(), new SamplesPerSecondColumn(), new VersusLibTorchColumn())
             .HideColumns("Ratio", "RatioSD", "Alloc Ratio")
             .WithSummaryStyle(SummaryStyle.Default.WithMaxParameterColumnWidth(MaxParameterWidth));

@@ -20,7 +20,7 @@ public static class QuickRun
     public const string Flag = "--quick";
 
     /// <summary>Thread counts of the step measurements (the same as <c>TrainingStepBenchmarks.Threads</c>).</summary>
-    public static readonly int[] ThreadCounts = [1];
+    public static readonly int[] ThreadCounts = [1, 2];
 
     private static readonly string[] Sections = ["peak", "gemm", "step"];
 
@@ -126,6 +126,7 @@ public static class QuickRun
             {
                 var ours = new OurTrainingStep(config, SmallBatch, threads);
                 var torch = new TorchTrainingStep(config, SmallBatch, threads);
+                owned.Add(ours);
                 owned.Add(torch);
                 workloads.Add(() => ours.Run());
                 workloads.Add(() =>
@@ -167,11 +168,20 @@ public static class QuickRun
             {
                 foreach (var batch in ReferenceMlp.BatchSizes)
                 {
-                    var step = new OurTrainingStep(config, batch, threads);
-                    var ours = StopwatchMeasurement.Of(() => step.Run());
-                    using var torch = new TorchTrainingStep(config, batch, threads);
-                    torch.Activate();
-                    var theirs = StopwatchMeasurement.Of(torch.Run);
+                    // One implementation alive at a time: idle worker threads of either must not
+                    // compete for the cores while the other is timed.
+                    StopwatchMeasurement ours, theirs;
+                    using (var step = new OurTrainingStep(config, batch, threads))
+                    {
+                        ours = StopwatchMeasurement.Of(() => step.Run());
+                    }
+
+                    using (var torch = new TorchTrainingStep(config, batch, threads))
+                    {
+                        torch.Activate();
+                        theirs = StopwatchMeasurement.Of(torch.Run);
+                    }
+
                     results.Add(new StepResult(config, batch, threads, ours.BestNs, theirs.BestNs, ours.AllocatedBytesPerCall));
                 }
             }

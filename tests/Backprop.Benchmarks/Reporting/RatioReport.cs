@@ -16,7 +16,7 @@ public static class RatioReport
         ArgumentNullException.ThrowIfNull(results);
         var peak = results.Peaks.Count == 0 ? (double?)null : results.Peaks.Max(p => p.Gflops);
         output.WriteLine();
-        output.WriteLine("## Backprop.Distributed vs libtorch (ours/libtorch = our throughput ÷ libtorch's; > 1 means we are faster)");
+        output.WriteLine("## Backprop.Distributed vs libtorch (ours/libtorch = our throughput ÷ libtorch's; > 1 means we are faster; throughput from median times)");
         output.WriteLine();
         PrintPeaks(output, results.Peaks, peak);
         PrintGemms(output, results.Gemms, peak);

@@ -20,7 +20,7 @@ public static class SummaryResults
             foreach (var benchmarkCase in summary.BenchmarksCases)
             {
                 var type = benchmarkCase.Descriptor.Type;
-                if (Workload.MeanNs(summary, benchmarkCase) is not { } ns)
+                if (Workload.MedianNs(summary, benchmarkCase) is not { } ns)
                 {
                     continue;
                 }
@@ -55,5 +55,5 @@ public static class SummaryResults
         type == benchmarkType && benchmarkCase.Descriptor.WorkloadMethod.Name == method;
 
     private static double? BaselineNs(Summary summary, BenchmarkCase benchmarkCase) =>
-        summary.GetBaseline(summary.GetLogicalGroupKey(benchmarkCase)) is { } baseline ? Workload.MeanNs(summary, baseline) : null;
+        summary.GetBaseline(summary.GetLogicalGroupKey(benchmarkCase)) is { } baseline ? Workload.MedianNs(summary, baseline) : null;
 }

@@ -38,11 +38,17 @@ public static class Workload
             : null;
     }
 
-    /// <summary>Mean time per invocation in ns, if the benchmark ran.</summary>
-    public static double? MeanNs(Summary summary, BenchmarkCase benchmarkCase)
+    /// <summary>
+    /// Median time per invocation in ns, if the benchmark ran. The median, not the mean: on the shared
+    /// virtual machine these numbers come from, libtorch's two-thread steps go through phases where
+    /// a step takes ~130 ms instead of ~1 ms (most likely its OpenMP threads waiting on a descheduled
+    /// vCPU), which drag the mean far from what the code does most of the time; the Mean column
+    /// still shows them.
+    /// </summary>
+    public static double? MedianNs(Summary summary, BenchmarkCase benchmarkCase)
     {
         ArgumentNullException.ThrowIfNull(summary);
-        return summary[benchmarkCase]?.ResultStatistics?.Mean;
+        return summary[benchmarkCase]?.ResultStatistics?.Median;
     }
 }
 
@@ -96,30 +102,30 @@ public abstract class ThroughputColumn(string name, string legend) : IColumn
     protected abstract double? Compute(Summary summary, BenchmarkCase benchmarkCase);
 }
 
-/// <summary>GFLOP/s of the row: its FLOPs (2mkn, 6·P·batch, or the FMA loop's) over its mean time.</summary>
-public sealed class GflopsColumn() : ThroughputColumn("GFLOP/s", "Floating-point operations per ns: 2mkn for GEMM, 6 × parameters × batch for a training step")
+/// <summary>GFLOP/s of the row: its FLOPs (2mkn, 6·P·batch, or the FMA loop's) over its median time.</summary>
+public sealed class GflopsColumn() : ThroughputColumn("GFLOP/s", "Floating-point operations per ns of the median time: 2mkn for GEMM, 6 × parameters × batch for a training step")
 {
     /// <inheritdoc />
     protected override double? Compute(Summary summary, BenchmarkCase benchmarkCase) =>
-        Workload.Flops(benchmarkCase) is { } flops && Workload.MeanNs(summary, benchmarkCase) is { } ns ? flops / ns : null;
+        Workload.Flops(benchmarkCase) is { } flops && Workload.MedianNs(summary, benchmarkCase) is { } ns ? flops / ns : null;
 }
 
 /// <summary>Training samples per second of a step row.</summary>
-public sealed class SamplesPerSecondColumn() : ThroughputColumn("Samples/s", "Training samples per second (batch / mean time per step)")
+public sealed class SamplesPerSecondColumn() : ThroughputColumn("Samples/s", "Training samples per second (batch / median time per step)")
 {
     /// <inheritdoc />
     protected override string Format => "N0";
 
     /// <inheritdoc />
     protected override double? Compute(Summary summary, BenchmarkCase benchmarkCase) =>
-        Workload.Samples(benchmarkCase) is { } samples && Workload.MeanNs(summary, benchmarkCase) is { } ns ? samples / ns * 1e9 : null;
+        Workload.Samples(benchmarkCase) is { } samples && Workload.MedianNs(summary, benchmarkCase) is { } ns ? samples / ns * 1e9 : null;
 }
 
 /// <summary>
-/// Throughput relative to the libtorch row with the same parameters: libtorch's mean time ÷ this
+/// Throughput relative to the libtorch row with the same parameters: libtorch's median time ÷ this
 /// row's, so 1.25× means 25% more samples (or FLOPs) per second than libtorch.
 /// </summary>
-public sealed class VersusLibTorchColumn() : ThroughputColumn("vs libtorch", "Throughput ÷ libtorch's on the same parameters (libtorch time / this time); > 1 = faster than libtorch")
+public sealed class VersusLibTorchColumn() : ThroughputColumn("vs libtorch", "Throughput ÷ libtorch's on the same parameters (libtorch median / this median); > 1 = faster than libtorch")
 {
     /// <inheritdoc />
     protected override string Format => "F2";
@@ -131,7 +137,7 @@ public sealed class VersusLibTorchColumn() : ThroughputColumn("vs libtorch", "Th
     protected override double? Compute(Summary summary, BenchmarkCase benchmarkCase)
     {
         var baseline = summary.GetBaseline(summary.GetLogicalGroupKey(benchmarkCase));
-        return baseline is not null && Workload.MeanNs(summary, baseline) is { } torch && Workload.MeanNs(summary, benchmarkCase) is { } ns
+        return baseline is not null && Workload.MedianNs(summary, baseline) is { } torch && Workload.MedianNs(summary, benchmarkCase) is { } ns
             ? torch / ns
             : null;
     }

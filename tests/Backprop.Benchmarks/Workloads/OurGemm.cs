@@ -9,7 +9,6 @@ public sealed class OurGemm
     private readonly float[] _a;
     private readonly float[] _b;
     private readonly float[] _c;
-    private readonly float[] _transposed;
 
     /// <summary>Random operands in [−1, 1) for <paramref name="gemmCase"/>.</summary>
     public OurGemm(GemmCase gemmCase)
@@ -20,7 +19,6 @@ public sealed class OurGemm
         _a = RandomMatrix(random, gemmCase.M * gemmCase.K);
         _b = RandomMatrix(random, gemmCase.K * gemmCase.N);
         _c = new float[gemmCase.M * gemmCase.N];
-        _transposed = new float[gemmCase.K * gemmCase.N];
     }
 
     /// <summary>Computes C once; returns one element so the work cannot be dropped.</summary>
@@ -30,9 +28,7 @@ public sealed class OurGemm
         switch (_case.Product)
         {
             case GemmProduct.Forward:
-                // Until Gemm.MultiplyTransposedB exists this is what the forward pass does: Wᵀ then A·Wᵀ.
-                Transpose.Matrix(_b, _transposed, n, k);
-                Gemm.Multiply(_a, _transposed, _c, m, k, n);
+                Gemm.MultiplyTransposedB(_a, _b, _c, m, k, n);
                 break;
             case GemmProduct.WeightGradient:
                 Gemm.MultiplyTransposedA(_a, _b, _c, m, k, n);
