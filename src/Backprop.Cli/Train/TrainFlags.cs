@@ -24,7 +24,7 @@ internal sealed class TrainFlags
     public Option<int> Epochs { get; } = new("--epochs") { Description = "Passes over the training data", DefaultValueFactory = _ => 15 };
     public Option<int> Seed { get; } = new("--seed") { Description = "Seed of the initial weights and the epoch order", DefaultValueFactory = _ => 1 };
     public Option<bool> Shuffle { get; } = new("--shuffle") { Description = "Seeded random order each epoch (false: file order)", DefaultValueFactory = _ => true };
-    public Option<int> Threads { get; } = new("--threads") { Description = "Threads computing the gradients (results are bit-identical for any count)", DefaultValueFactory = _ => Environment.ProcessorCount };
+    public Option<int?> Threads { get; } = new("--threads") { Description = "Threads computing the gradients (default: one per 128 samples of a batch, at most one per core; results are bit-identical for any count)" };
     public Option<string?> InitModel { get; } = new("--init-model") { Description = "Start from this model JSON (its architecture and weights)" };
     public Option<string?> Out { get; } = new("--out") { Description = "Write the trained model JSON here" };
 

@@ -11,6 +11,9 @@ namespace Backprop.Cli.Train;
 /// <summary>Turns the parsed flags of <c>backprop train</c> into Core settings, naming the flag of any bad value.</summary>
 internal static class TrainSettings
 {
+    /// <summary>Batch rows that make one more thread worth its synchronisation.</summary>
+    private const int RowsPerThread = 128;
+
     /// <summary>Training options with a placeholder loss (the loss depends on the output layer, see <see cref="WithLoss"/>).</summary>
     public static TrainingOptions Options(TrainFlags flags, ParseResult parsed)
     {
@@ -30,10 +33,17 @@ internal static class TrainSettings
             parsed.GetValue(flags.Shuffle),
             parsed.GetValue(flags.DecayEpochs),
             parsed.GetValue(flags.DecayFactor),
-            parsed.GetValue(flags.Threads));
+            parsed.GetValue(flags.Threads) ?? AutomaticThreads(parsed.GetValue(flags.BatchSize)));
         options.Validate();
         return options;
     }
+
+    /// <summary>
+    /// One thread per <see cref="RowsPerThread"/> samples of a batch, at most one per core: below that a
+    /// thread's share of each kernel phase is too short to pay for waking it. The choice never changes
+    /// results, which are bit-identical for any thread count.
+    /// </summary>
+    public static int AutomaticThreads(int batchSize) => Math.Clamp(batchSize / RowsPerThread, 1, Environment.ProcessorCount);
 
     /// <summary><paramref name="options"/> with the loss of <c>--loss</c> for a network whose output layer uses <paramref name="output"/>.</summary>
     public static TrainingOptions WithLoss(TrainingOptions options, TrainFlags flags, ParseResult parsed, Activation output) =>

@@ -9,6 +9,12 @@ public static partial class Gemm
     /// <summary>Depth of one k block: a B strip of <c>BroadcastDepth × 2 vectors</c> stays in L1 across the row tiles.</summary>
     private const int BroadcastDepth = 128;
 
+    /// <summary>Rows of C per L2 block (a multiple of <see cref="BroadcastRows"/>).</summary>
+    private const int BroadcastBlockRows = 96;
+
+    /// <summary>Columns of C per L2 block: with <see cref="BroadcastBlockRows"/> rows, 96 KB of C.</summary>
+    private const int BroadcastBlockColumns = 256;
+
     /// <summary>Rows of C per micro-kernel tile: 6 rows × 2 vectors = 12 accumulators, 3 registers to spare on AVX2.</summary>
     private const int BroadcastRows = 6;
 
@@ -27,43 +33,61 @@ public static partial class Gemm
 
         var operands = new BroadcastOperands(
             ref MemoryMarshal.GetReference(a), aRowStride, aColStride, ref MemoryMarshal.GetReference(b), ref MemoryMarshal.GetReference(c), m, n);
-        for (var p0 = 0; p0 < k; p0 += BroadcastDepth)
+
+        // Blocks of C small enough to stay in L2 while every k block passes over them; each element
+        // still sees the k terms in order, so the blocking never changes a result.
+        for (var j0 = 0; j0 < n; j0 += BroadcastBlockColumns)
         {
-            var depth = Math.Min(BroadcastDepth, k - p0);
-            var j = 0;
-            if (path == SimdPath.Vector512)
+            var jEnd = Math.Min(n, j0 + BroadcastBlockColumns);
+            for (var i0 = 0; i0 < m; i0 += BroadcastBlockRows)
             {
-                j = BroadcastColumns<Simd512, Vector512<float>>(operands, p0, depth, j, twoVectors: true);
-                j = BroadcastColumns<Simd512, Vector512<float>>(operands, p0, depth, j, twoVectors: false);
+                var block = new TileBlock(i0, Math.Min(m, i0 + BroadcastBlockRows), jEnd);
+                for (var p0 = 0; p0 < k; p0 += BroadcastDepth)
+                {
+                    BroadcastBlock(operands, block, j0, p0, Math.Min(BroadcastDepth, k - p0), path);
+                }
             }
-
-            if (path == SimdPath.Vector256)
-            {
-                j = BroadcastColumns<Simd256, Vector256<float>>(operands, p0, depth, j, twoVectors: true);
-            }
-
-            if (path >= SimdPath.Vector256)
-            {
-                j = BroadcastColumns<Simd256, Vector256<float>>(operands, p0, depth, j, twoVectors: false);
-                j = BroadcastColumns<Simd128, Vector128<float>>(operands, p0, depth, j, twoVectors: false);
-            }
-
-            j = BroadcastColumns<SimdScalar, float>(operands, p0, depth, j, twoVectors: true);
-            BroadcastColumns<SimdScalar, float>(operands, p0, depth, j, twoVectors: false);
         }
     }
 
+    /// <summary>One k block over one block of C: columns go to the widest vectors that fit, then narrower ones, then scalars.</summary>
+    private static void BroadcastBlock(in BroadcastOperands operands, TileBlock block, int j, int p0, int depth, SimdPath path)
+    {
+        if (path == SimdPath.Vector512)
+        {
+            j = BroadcastColumns<Simd512, Vector512<float>>(operands, block, p0, depth, j, twoVectors: true);
+            j = BroadcastColumns<Simd512, Vector512<float>>(operands, block, p0, depth, j, twoVectors: false);
+        }
+
+        if (path == SimdPath.Vector256)
+        {
+            j = BroadcastColumns<Simd256, Vector256<float>>(operands, block, p0, depth, j, twoVectors: true);
+        }
+
+        if (path >= SimdPath.Vector256)
+        {
+            j = BroadcastColumns<Simd256, Vector256<float>>(operands, block, p0, depth, j, twoVectors: false);
+            j = BroadcastColumns<Simd128, Vector128<float>>(operands, block, p0, depth, j, twoVectors: false);
+        }
+
+        j = BroadcastColumns<SimdScalar, float>(operands, block, p0, depth, j, twoVectors: true);
+        BroadcastColumns<SimdScalar, float>(operands, block, p0, depth, j, twoVectors: false);
+    }
+
+    /// <summary>Rows <see cref="RowStart"/>..<see cref="RowEnd"/>−1 of C, columns up to <see cref="ColumnEnd"/>.</summary>
+    private readonly record struct TileBlock(int RowStart, int RowEnd, int ColumnEnd);
+
     /// <summary>Processes column strips of 1 or 2 vectors from <paramref name="j"/> while they fit; returns the first column left.</summary>
-    private static int BroadcastColumns<TOps, TVector>(in BroadcastOperands o, int p0, int depth, int j, bool twoVectors)
+    private static int BroadcastColumns<TOps, TVector>(in BroadcastOperands o, TileBlock block, int p0, int depth, int j, bool twoVectors)
         where TOps : struct, ISimdOps<TVector>
         where TVector : struct
     {
         var strip = twoVectors ? 2 * TOps.Width : TOps.Width;
-        for (; j + strip <= o.N; j += strip)
+        for (; j + strip <= block.ColumnEnd; j += strip)
         {
-            for (var i = 0; i < o.M; i += BroadcastRows)
+            for (var i = block.RowStart; i < block.RowEnd; i += BroadcastRows)
             {
-                var rows = Math.Min(BroadcastRows, o.M - i);
+                var rows = Math.Min(BroadcastRows, block.RowEnd - i);
                 if (twoVectors)
                 {
                     BroadcastTile2<TOps, TVector>(o, i, rows, j, p0, depth);

@@ -15,10 +15,12 @@ public static partial class Gemm
     /// <summary>
     /// C[m×n] = A[m×k] · B[n×k]ᵀ with both operands read along their contiguous rows: a tile of 4 rows
     /// of A and 4 rows of B keeps 16 vector partial sums, reduces each to a scalar in a fixed lane order
-    /// and adds the k tail with scalar FMAs.
+    /// and adds the k tail with scalar FMAs, then the bias (when there is one) as the element is stored.
     /// </summary>
-    private static void DotProduct(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, SimdPath path)
+    private static void DotProduct(ReadOnlySpan<float> a, ReadOnlySpan<float> b, ReadOnlySpan<float> bias, Span<float> c, int m, int k, int n, SimdPath path)
     {
+        Span<float> noBias = stackalloc float[DotRows];
+        noBias.Clear();
         ref var aRef = ref MemoryMarshal.GetReference(a);
         ref var bRef = ref MemoryMarshal.GetReference(b);
         ref var cRef = ref MemoryMarshal.GetReference(c);
@@ -28,19 +30,20 @@ public static partial class Gemm
             for (var j = 0; j < n; j += DotRows)
             {
                 var columns = Math.Min(DotRows, n - j);
+                ref var tileBias = ref MemoryMarshal.GetReference(bias.IsEmpty ? noBias : bias[j..]);
                 for (var i = i0; i < iEnd; i += DotRows)
                 {
                     var rows = Math.Min(DotRows, iEnd - i);
                     switch (path)
                     {
                         case SimdPath.Vector512:
-                            DotTile<Simd512, Vector512<float>>(ref aRef, ref bRef, ref cRef, i, rows, j, columns, k, n);
+                            DotTile<Simd512, Vector512<float>>(ref aRef, ref bRef, ref tileBias, ref cRef, i, rows, j, columns, k, n);
                             break;
                         case SimdPath.Vector256:
-                            DotTile<Simd256, Vector256<float>>(ref aRef, ref bRef, ref cRef, i, rows, j, columns, k, n);
+                            DotTile<Simd256, Vector256<float>>(ref aRef, ref bRef, ref tileBias, ref cRef, i, rows, j, columns, k, n);
                             break;
                         default:
-                            DotTile<SimdScalar, float>(ref aRef, ref bRef, ref cRef, i, rows, j, columns, k, n);
+                            DotTile<SimdScalar, float>(ref aRef, ref bRef, ref tileBias, ref cRef, i, rows, j, columns, k, n);
                             break;
                     }
                 }
@@ -53,7 +56,7 @@ public static partial class Gemm
     /// valid one and are not stored, so each stored element's arithmetic never depends on the tiling.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void DotTile<TOps, TVector>(ref float a, ref float b, ref float c, int i, int rows, int j, int columns, int k, int n)
+    private static void DotTile<TOps, TVector>(ref float a, ref float b, ref float bias, ref float c, int i, int rows, int j, int columns, int k, int n)
         where TOps : struct, ISimdOps<TVector>
         where TVector : struct
     {
@@ -101,46 +104,46 @@ public static partial class Gemm
         }
 
         ref var cRow = ref Unsafe.Add(ref c, (i * n) + j);
-        StoreDotRow<TOps, TVector>(ref cRow, columns, vectorEnd, k, ref a0, ref b0, ref b1, ref b2, ref b3, s00, s01, s02, s03);
+        StoreDotRow<TOps, TVector>(ref cRow, ref bias, columns, vectorEnd, k, ref a0, ref b0, ref b1, ref b2, ref b3, s00, s01, s02, s03);
         if (rows > 1)
         {
-            StoreDotRow<TOps, TVector>(ref Unsafe.Add(ref cRow, n), columns, vectorEnd, k, ref a1, ref b0, ref b1, ref b2, ref b3, s10, s11, s12, s13);
+            StoreDotRow<TOps, TVector>(ref Unsafe.Add(ref cRow, n), ref bias, columns, vectorEnd, k, ref a1, ref b0, ref b1, ref b2, ref b3, s10, s11, s12, s13);
         }
 
         if (rows > 2)
         {
-            StoreDotRow<TOps, TVector>(ref Unsafe.Add(ref cRow, 2 * n), columns, vectorEnd, k, ref a2, ref b0, ref b1, ref b2, ref b3, s20, s21, s22, s23);
+            StoreDotRow<TOps, TVector>(ref Unsafe.Add(ref cRow, 2 * n), ref bias, columns, vectorEnd, k, ref a2, ref b0, ref b1, ref b2, ref b3, s20, s21, s22, s23);
         }
 
         if (rows > 3)
         {
-            StoreDotRow<TOps, TVector>(ref Unsafe.Add(ref cRow, 3 * n), columns, vectorEnd, k, ref a3, ref b0, ref b1, ref b2, ref b3, s30, s31, s32, s33);
+            StoreDotRow<TOps, TVector>(ref Unsafe.Add(ref cRow, 3 * n), ref bias, columns, vectorEnd, k, ref a3, ref b0, ref b1, ref b2, ref b3, s30, s31, s32, s33);
         }
     }
 
-    /// <summary>Reduces one tile row's partial sums, adds the k tail and stores the valid columns.</summary>
+    /// <summary>Reduces one tile row's partial sums, adds the k tail and the bias, and stores the valid columns.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void StoreDotRow<TOps, TVector>(
-        ref float cRow, int columns, int vectorEnd, int k, ref float aRow,
+        ref float cRow, ref float bias, int columns, int vectorEnd, int k, ref float aRow,
         ref float b0, ref float b1, ref float b2, ref float b3,
         TVector s0, TVector s1, TVector s2, TVector s3)
         where TOps : struct, ISimdOps<TVector>
         where TVector : struct
     {
-        cRow = DotTail(TOps.Sum(s0), ref aRow, ref b0, vectorEnd, k);
+        cRow = DotTail(TOps.Sum(s0), ref aRow, ref b0, vectorEnd, k) + bias;
         if (columns > 1)
         {
-            Unsafe.Add(ref cRow, 1) = DotTail(TOps.Sum(s1), ref aRow, ref b1, vectorEnd, k);
+            Unsafe.Add(ref cRow, 1) = DotTail(TOps.Sum(s1), ref aRow, ref b1, vectorEnd, k) + Unsafe.Add(ref bias, 1);
         }
 
         if (columns > 2)
         {
-            Unsafe.Add(ref cRow, 2) = DotTail(TOps.Sum(s2), ref aRow, ref b2, vectorEnd, k);
+            Unsafe.Add(ref cRow, 2) = DotTail(TOps.Sum(s2), ref aRow, ref b2, vectorEnd, k) + Unsafe.Add(ref bias, 2);
         }
 
         if (columns > 3)
         {
-            Unsafe.Add(ref cRow, 3) = DotTail(TOps.Sum(s3), ref aRow, ref b3, vectorEnd, k);
+            Unsafe.Add(ref cRow, 3) = DotTail(TOps.Sum(s3), ref aRow, ref b3, vectorEnd, k) + Unsafe.Add(ref bias, 3);
         }
     }
 

@@ -18,9 +18,9 @@ public static partial class Gemm
     {
         CheckDimensions(m, k, n);
         ArgumentOutOfRangeException.ThrowIfLessThan(aWidth, m);
-        CheckLength(a.Length, k == 0 ? 0 : ((long)(k - 1) * aWidth) + m, "a", $"{k} rows of {m} columns, {aWidth} apart");
-        CheckLength(b.Length, (long)k * n, "b", $"{k}×{n}");
-        CheckLength(destination.Length, (long)m * n, "destination", $"{m}×{n}");
+        CheckLength(a.Length, k, m, "a", aWidth);
+        CheckLength(b.Length, k, n, "b");
+        CheckLength(destination.Length, m, n, "destination");
         var c = destination[..(m * n)];
         c.Clear();
         BroadcastProduct(a, 1, aWidth, b, c, m, k, n, path);

@@ -8,12 +8,23 @@ public static partial class Gemm
     /// </summary>
     /// <remarks>C_ij = Σ_p A_ip B_jp.</remarks>
     public static void MultiplyTransposedB(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> destination, int m, int k, int n) =>
-        MultiplyTransposedB(a, b, destination, m, k, n, SimdPaths.Best);
+        MultiplyTransposedB(a, b, [], destination, m, k, n, SimdPaths.Best);
 
-    /// <summary><see cref="MultiplyTransposedB(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int)"/> on a given path.</summary>
-    internal static void MultiplyTransposedB(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> destination, int m, int k, int n, SimdPath path)
+    /// <summary>
+    /// C = A·Bᵀ + 1·biasᵀ (the forward pre-activations Z = A_prev·Wᵀ + b, the bias added as each element
+    /// is stored); an empty <paramref name="bias"/> adds nothing.
+    /// </summary>
+    internal static void MultiplyTransposedB(ReadOnlySpan<float> a, ReadOnlySpan<float> b, ReadOnlySpan<float> bias, Span<float> destination, int m, int k, int n, SimdPath path)
     {
-        CheckShapes(a.Length, b.Length, destination.Length, m, k, n);
-        DotProduct(a, b, destination[..(m * n)], m, k, n, path);
+        CheckDimensions(m, k, n);
+        CheckLength(a.Length, m, k, "a");
+        CheckLength(b.Length, n, k, "b");
+        CheckLength(destination.Length, m, n, "destination");
+        if (!bias.IsEmpty && bias.Length != n)
+        {
+            throw new ArgumentException($"bias holds {bias.Length} values, needs {n}", nameof(bias));
+        }
+
+        DotProduct(a, b, bias, destination[..(m * n)], m, k, n, path);
     }
 }

@@ -19,9 +19,9 @@ public static partial class Gemm
     private static void CheckShapes(int aLength, int bLength, int destinationLength, int m, int k, int n)
     {
         CheckDimensions(m, k, n);
-        CheckLength(aLength, (long)m * k, "a", $"{m}×{k}");
-        CheckLength(bLength, (long)k * n, "b", $"{k}×{n}");
-        CheckLength(destinationLength, (long)m * n, "destination", $"{m}×{n}");
+        CheckLength(aLength, m, k, "a");
+        CheckLength(bLength, k, n, "b");
+        CheckLength(destinationLength, m, n, "destination");
     }
 
     private static void CheckDimensions(int m, int k, int n)
@@ -31,11 +31,16 @@ public static partial class Gemm
         ArgumentOutOfRangeException.ThrowIfNegative(n);
     }
 
-    private static void CheckLength(int length, long needed, string name, string shape)
+    /// <summary>Checks that a matrix of <paramref name="rows"/> × <paramref name="columns"/>, rows <paramref name="rowStride"/> apart (default: dense), fits.</summary>
+    /// <remarks>The message is built only on failure: a kernel call allocates nothing.</remarks>
+    private static void CheckLength(int length, int rows, int columns, string name, int rowStride = -1)
     {
+        rowStride = rowStride < 0 ? columns : rowStride;
+        var needed = rows == 0 || columns == 0 ? 0 : ((long)(rows - 1) * rowStride) + columns;
         if (length < needed)
         {
-            throw new ArgumentException($"{name} holds {length} values, needs {needed} for {shape}", name);
+            var layout = rowStride == columns ? string.Empty : $" with rows {rowStride} apart";
+            throw new ArgumentException($"{name} holds {length} values, needs {needed} for {rows}×{columns}{layout}", name);
         }
     }
 }

@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using Backprop.Core.Kernels;
 using Backprop.Core.Losses;
 using Backprop.Core.Model;
@@ -148,7 +147,7 @@ public sealed unsafe class Backpropagator : IDisposable
         }
     }
 
-    /// <summary>Forward phase of layer <see cref="_layer"/> for one block of rows: Z = A_prev·Wᵀ, + b, σ.</summary>
+    /// <summary>Forward phase of layer <see cref="_layer"/> for one block of rows: Z = A_prev·Wᵀ + b (bias added in the GEMM's store), A = σ(Z).</summary>
     private void ForwardPart(int part)
     {
         var layer = Spec.Layers[_layer];
@@ -160,14 +159,8 @@ public sealed unsafe class Backpropagator : IDisposable
 
         var previous = PreviousActivations(_layer, first, count);
         var z = _z[_layer].AsSpan(first * layer.Outputs, count * layer.Outputs);
-        Gemm.MultiplyTransposedB(previous, Weights(layer), z, count, layer.Inputs, layer.Outputs);
         var biases = new ReadOnlySpan<float>(_parameters + layer.BiasOffset, layer.Outputs);
-        for (var r = 0; r < count; r++)
-        {
-            var zRow = z.Slice(r * layer.Outputs, layer.Outputs);
-            TensorPrimitives.Add(zRow, biases, zRow);
-        }
-
+        Gemm.MultiplyTransposedB(previous, Weights(layer), biases, z, count, layer.Inputs, layer.Outputs, SimdPaths.Best);
         ActivationKernels.Apply(layer.Activation, z, _a[_layer].AsSpan(first * layer.Outputs, count * layer.Outputs), layer.Outputs);
     }
 

@@ -5,4 +5,4 @@ namespace Backprop.Core.Training;
 /// <param name="Batch">Steps done in this epoch.</param>
 /// <param name="BatchesPerEpoch">Steps in an epoch.</param>
 /// <param name="MeanLossSoFar">Mean per-sample loss over this epoch's steps so far.</param>
-public sealed record BatchProgress(int Epoch, int Batch, int BatchesPerEpoch, double MeanLossSoFar);
+public readonly record struct BatchProgress(int Epoch, int Batch, int BatchesPerEpoch, double MeanLossSoFar);

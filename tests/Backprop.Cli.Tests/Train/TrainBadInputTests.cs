@@ -165,4 +165,10 @@ public class TrainBadInputTests
 
         CliRun.Of("train", "--data", "xor", "--init-model", model, "--hidden", "4").AssertBadInput("--hidden", "--init-model");
     }
+
+    [Fact]
+    public void Train_ZeroThreads_NamesFlag()
+    {
+        CliRun.Of("train", "--data", "xor", "--threads", "0").AssertBadInput("--threads");
+    }
 }

@@ -52,9 +52,24 @@ public class GemmTests
         var b = RandomMatrix(random, n * k);
         var c = RandomMatrix(random, m * n);
 
-        Gemm.MultiplyTransposedB(a, b, c, m, k, n, path);
+        Gemm.MultiplyTransposedB(a, b, [], c, m, k, n, path);
 
         AssertClose(Reference(m, k, n, (i, p) => a[(i * k) + p], (p, j) => b[(j * k) + p]), c, k);
+    }
+
+    [Theory]
+    [MemberData(nameof(ShapesOnEveryPath))]
+    public void MultiplyTransposedBWithBias_OddShapes_AddsBiasToEveryRow(int m, int k, int n, SimdPath path)
+    {
+        var random = new Random(m * 3001 + k * 17 + n);
+        var a = RandomMatrix(random, m * k);
+        var b = RandomMatrix(random, n * k);
+        var bias = RandomMatrix(random, n);
+        var c = RandomMatrix(random, m * n);
+
+        Gemm.MultiplyTransposedB(a, b, bias, c, m, k, n, path);
+
+        AssertClose(Reference(m, k, n, (i, p) => p < k ? a[(i * k) + p] : 1, (p, j) => p < k ? b[(j * k) + p] : bias[j], extraTerm: true), c, k + 1);
     }
 
     [Theory]
@@ -117,15 +132,17 @@ public class GemmTests
     internal static float[] RandomMatrix(Random random, int length) =>
         [.. Enumerable.Range(0, length).Select(_ => (float)((random.NextDouble() * 2) - 1))];
 
-    private static double[] Reference(int m, int k, int n, Func<int, int, float> a, Func<int, int, float> b)
+    /// <summary>Σ_p a(i, p)·b(p, j) in float64; with <paramref name="extraTerm"/> the sum runs to p = k (a bias as a (k+1)-th term).</summary>
+    private static double[] Reference(int m, int k, int n, Func<int, int, float> a, Func<int, int, float> b, bool extraTerm = false)
     {
+        var depth = extraTerm ? k + 1 : k;
         var c = new double[m * n];
         for (var i = 0; i < m; i++)
         {
             for (var j = 0; j < n; j++)
             {
                 double sum = 0;
-                for (var p = 0; p < k; p++)
+                for (var p = 0; p < depth; p++)
                 {
                     sum += (double)a(i, p) * b(p, j);
                 }
