@@ -9,6 +9,12 @@ public static partial class Gemm
     /// <summary>Depth of one k block: a B strip of <c>BroadcastDepth × 2 vectors</c> stays in L1 across the row tiles.</summary>
     private const int BroadcastDepth = 128;
 
+    /// <summary>Rows of C from which packing B pays: its copy is shared by at least this many rows.</summary>
+    private const int PackedBMinimumRows = 96;
+
+    [ThreadStatic]
+    private static float[]? t_packedPanel;
+
     /// <summary>Rows of C per L2 block (a multiple of <see cref="BroadcastRows"/>).</summary>
     private const int BroadcastBlockRows = 96;
 
@@ -32,23 +38,46 @@ public static partial class Gemm
         }
 
         var operands = new BroadcastOperands(
-            ref MemoryMarshal.GetReference(a), aRowStride, aColStride, ref MemoryMarshal.GetReference(b), ref MemoryMarshal.GetReference(c), m, n);
+            ref MemoryMarshal.GetReference(a), aRowStride, aColStride, ref MemoryMarshal.GetReference(b), n, 0, 0, ref MemoryMarshal.GetReference(c), m, n);
+        var packB = m >= PackedBMinimumRows;
+        var panel = packB ? PackedPanel : null;
 
-        // Blocks of C small enough to stay in L2 while every k block passes over them; each element
-        // still sees the k terms in order, so the blocking never changes a result.
+        // Blocks of C small enough to stay in L2 while each k block of a column block passes over
+        // them; each element still sees the k terms in order, so blocking and packing never change a
+        // result.
         for (var j0 = 0; j0 < n; j0 += BroadcastBlockColumns)
         {
             var jEnd = Math.Min(n, j0 + BroadcastBlockColumns);
-            for (var i0 = 0; i0 < m; i0 += BroadcastBlockRows)
+            for (var p0 = 0; p0 < k; p0 += BroadcastDepth)
             {
-                var block = new TileBlock(i0, Math.Min(m, i0 + BroadcastBlockRows), jEnd);
-                for (var p0 = 0; p0 < k; p0 += BroadcastDepth)
+                var depth = Math.Min(BroadcastDepth, k - p0);
+                var blockOperands = packB ? operands.WithPackedB(ref PackPanel(b, n, p0, depth, j0, jEnd, panel!), jEnd - j0, p0, j0) : operands;
+                for (var i0 = 0; i0 < m; i0 += BroadcastBlockRows)
                 {
-                    BroadcastBlock(operands, block, j0, p0, Math.Min(BroadcastDepth, k - p0), path);
+                    BroadcastBlock(blockOperands, new TileBlock(i0, Math.Min(m, i0 + BroadcastBlockRows), jEnd), j0, p0, depth, path);
                 }
             }
         }
     }
+
+    /// <summary>
+    /// Copies B[p0..p0+depth, j0..jEnd) into <paramref name="panel"/> as dense rows: in place, B's rows
+    /// are n floats apart, and when that is a multiple of 1 KB they all fall into a few L1 sets and
+    /// evict each other (a 1024-wide B ran at 55% of the speed of a 1000-wide one).
+    /// </summary>
+    private static ref float PackPanel(ReadOnlySpan<float> b, int n, int p0, int depth, int j0, int jEnd, float[] panel)
+    {
+        var width = jEnd - j0;
+        for (var p = 0; p < depth; p++)
+        {
+            b.Slice(((p0 + p) * n) + j0, width).CopyTo(panel.AsSpan(p * width, width));
+        }
+
+        return ref MemoryMarshal.GetArrayDataReference(panel);
+    }
+
+    /// <summary>This thread's panel buffer (one per thread, allocated on first use, then reused).</summary>
+    private static float[] PackedPanel => t_packedPanel ??= new float[BroadcastDepth * BroadcastBlockColumns];
 
     /// <summary>One k block over one block of C: columns go to the widest vectors that fit, then narrower ones, then scalars.</summary>
     private static void BroadcastBlock(in BroadcastOperands operands, TileBlock block, int j, int p0, int depth, SimdPath path)
@@ -138,7 +167,7 @@ public static partial class Gemm
         ref var a3 = ref o.ARow(i, 3, rows, p0);
         ref var a4 = ref o.ARow(i, 4, rows, p0);
         ref var a5 = ref o.ARow(i, 5, rows, p0);
-        ref var bRow = ref Unsafe.Add(ref o.B, (p0 * o.N) + j);
+        ref var bRow = ref o.BRow(p0, j);
         var step = o.AColStride;
         for (var p = 0; p < depth; p++)
         {
@@ -163,7 +192,7 @@ public static partial class Gemm
             x = TOps.Broadcast(Unsafe.Add(ref a5, offset));
             acc50 = TOps.MultiplyAdd(x, b0, acc50);
             acc51 = TOps.MultiplyAdd(x, b1, acc51);
-            bRow = ref Unsafe.Add(ref bRow, o.N);
+            bRow = ref Unsafe.Add(ref bRow, o.BStride);
         }
 
         if (rows > 5)
@@ -225,7 +254,7 @@ public static partial class Gemm
         ref var a3 = ref o.ARow(i, 3, rows, p0);
         ref var a4 = ref o.ARow(i, 4, rows, p0);
         ref var a5 = ref o.ARow(i, 5, rows, p0);
-        ref var bRow = ref Unsafe.Add(ref o.B, (p0 * o.N) + j);
+        ref var bRow = ref o.BRow(p0, j);
         var step = o.AColStride;
         for (var p = 0; p < depth; p++)
         {
@@ -237,7 +266,7 @@ public static partial class Gemm
             acc3 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref a3, offset)), b0, acc3);
             acc4 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref a4, offset)), b0, acc4);
             acc5 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref a5, offset)), b0, acc5);
-            bRow = ref Unsafe.Add(ref bRow, o.N);
+            bRow = ref Unsafe.Add(ref bRow, o.BStride);
         }
 
         if (rows > 5)
@@ -268,21 +297,38 @@ public static partial class Gemm
         TOps.Store(acc0, ref c0);
     }
 
-    /// <summary>The operands of one broadcast-form product, with row addressing that clamps spare tile rows.</summary>
-    private readonly ref struct BroadcastOperands(ref float a, int aRowStride, int aColStride, ref float b, ref float c, int m, int n)
+    /// <summary>
+    /// The operands of one broadcast-form product, with row addressing that clamps spare tile rows.
+    /// B is either the caller's matrix or a packed copy of one panel of it (rows from
+    /// <see cref="BFirstRow"/>, columns from <see cref="BFirstColumn"/>, <see cref="BStride"/> apart).
+    /// </summary>
+    private readonly ref struct BroadcastOperands(
+        ref float a, int aRowStride, int aColStride, ref float b, int bStride, int bFirstRow, int bFirstColumn, ref float c, int m, int n)
     {
         public readonly ref float A = ref a;
         public readonly ref float B = ref b;
         public readonly ref float C = ref c;
         public readonly int ARowStride = aRowStride;
         public readonly int AColStride = aColStride;
+        public readonly int BStride = bStride;
+        public readonly int BFirstRow = bFirstRow;
+        public readonly int BFirstColumn = bFirstColumn;
         public readonly int M = m;
         public readonly int N = n;
+
+        /// <summary>The same product with B read from a packed panel.</summary>
+        public BroadcastOperands WithPackedB(ref float panel, int panelWidth, int firstRow, int firstColumn) =>
+            new(ref A, ARowStride, AColStride, ref panel, panelWidth, firstRow, firstColumn, ref C, M, N);
 
         /// <summary>Row <c>i + r</c> of op(A) at depth p0, or the tile's last valid row when r is a spare.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public ref float ARow(int i, int r, int rows, int p0) =>
             ref Unsafe.Add(ref A, ((i + Math.Min(r, rows - 1)) * ARowStride) + (p0 * AColStride));
+
+        /// <summary>Row p0 of B at column j.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public ref float BRow(int p0, int j) =>
+            ref Unsafe.Add(ref B, ((p0 - BFirstRow) * BStride) + (j - BFirstColumn));
 
         /// <summary>Row <c>i + r</c> of C at column j, or the tile's last valid row when r is a spare.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

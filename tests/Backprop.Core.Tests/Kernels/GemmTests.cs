@@ -8,6 +8,7 @@ public class GemmTests
     {
         { 0, 0, 0 }, { 1, 1, 1 }, { 1, 5, 0 }, { 0, 3, 4 }, { 7, 13, 5 }, { 33, 65, 17 }, { 4, 300, 16 },
         { 5, 257, 33 }, { 16, 16, 16 }, { 3, 1, 31 }, { 9, 600, 40 }, { 64, 784, 24 },
+        { 97, 129, 257 }, { 200, 260, 300 }, // packed B panels, several row and column blocks
     };
 
     public static IEnumerable<object[]> ShapesOnEveryPath =>
