@@ -12,9 +12,6 @@ public static partial class Gemm
     /// <summary>Rows of C from which packing B pays: its copy is shared by at least this many rows.</summary>
     private const int PackedBMinimumRows = 96;
 
-    [ThreadStatic]
-    private static float[]? t_packedPanel;
-
     /// <summary>Rows of C per L2 block (a multiple of <see cref="BroadcastRows"/>).</summary>
     private const int BroadcastBlockRows = 96;
 
@@ -23,6 +20,9 @@ public static partial class Gemm
 
     /// <summary>Rows of C per micro-kernel tile: 6 rows × 2 vectors = 12 accumulators, 3 registers to spare on AVX2.</summary>
     private const int BroadcastRows = 6;
+
+    [ThreadStatic]
+    private static float[]? t_packedPanel;
 
     /// <summary>
     /// C[m×n] += op(A)[m×k] · B[k×n] where op(A)[i, p] = a[i·aRowStride + p·aColStride] and B, C are
@@ -42,9 +42,9 @@ public static partial class Gemm
         var packB = m >= PackedBMinimumRows;
         var panel = packB ? PackedPanel : null;
 
-        // Blocks of C small enough to stay in L2 while each k block of a column block passes over
-        // them; each element still sees the k terms in order, so blocking and packing never change a
-        // result.
+        // For each column block and k block, one panel of B (copied when enough rows share it) serves
+        // every row block of C. Each element still sees the k terms in order, so neither the blocking
+        // nor the packing ever changes a result.
         for (var j0 = 0; j0 < n; j0 += BroadcastBlockColumns)
         {
             var jEnd = Math.Min(n, j0 + BroadcastBlockColumns);
