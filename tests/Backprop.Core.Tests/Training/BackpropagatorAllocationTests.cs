@@ -32,13 +32,25 @@ public class BackpropagatorAllocationTests
             optimizer.Step(parameters, gradientSums, rows, 1e-3f);
         }
 
-        Step();
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 20; i++)
+        // The runtime itself may allocate now and then on this thread while it re-compiles hot
+        // methods (tiered JIT); a step that allocates would do so in every window, so one clean
+        // window of 20 steps out of several proves the steady state allocates nothing.
+        var allocatedPerWindow = new List<long>();
+        for (var window = 0; window < 10; window++)
         {
-            Step();
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 20; i++)
+            {
+                Step();
+            }
+
+            allocatedPerWindow.Add(GC.GetAllocatedBytesForCurrentThread() - before);
+            if (allocatedPerWindow[^1] == 0)
+            {
+                break;
+            }
         }
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(allocatedPerWindow[^1] == 0, $"bytes allocated per window of 20 steps: {string.Join(", ", allocatedPerWindow)}");
     }
 }
