@@ -9,8 +9,8 @@ public static partial class Gemm
     /// <summary>Depth of one k block: a B strip of <c>BroadcastDepth × 2 vectors</c> stays in L1 across the row tiles.</summary>
     private const int BroadcastDepth = 128;
 
-    /// <summary>Rows of C from which packing B pays: its copy is shared by at least this many rows.</summary>
-    private const int PackedBMinimumRows = 96;
+    /// <summary>Rows of C from which packing pays: a B panel's copy is shared by at least this many rows.</summary>
+    private const int PackedMinimumRows = 96;
 
     /// <summary>Rows of C per L2 block (a multiple of <see cref="BroadcastRows"/>).</summary>
     private const int BroadcastBlockRows = 96;
@@ -22,7 +22,7 @@ public static partial class Gemm
     private const int BroadcastRows = 6;
 
     [ThreadStatic]
-    private static float[]? t_packedPanel;
+    private static PackingBuffers? t_packingBuffers;
 
     /// <summary>
     /// C[m×n] += op(A)[m×k] · B[k×n] where op(A)[i, p] = a[i·aRowStride + p·aColStride] and B, C are
@@ -38,23 +38,26 @@ public static partial class Gemm
         }
 
         var operands = new BroadcastOperands(
-            ref MemoryMarshal.GetReference(a), aRowStride, aColStride, ref MemoryMarshal.GetReference(b), n, 0, 0, ref MemoryMarshal.GetReference(c), m, n);
-        var packB = m >= PackedBMinimumRows;
-        var panel = packB ? PackedPanel : null;
+            ref MemoryMarshal.GetReference(a), aRowStride, aColStride, 0, 0,
+            ref MemoryMarshal.GetReference(b), n, 0, 0, ref MemoryMarshal.GetReference(c), m, n);
+        var pack = m >= PackedMinimumRows;
+        var buffers = pack ? PackBuffers : null;
 
-        // For each column block and k block, one panel of B (copied when enough rows share it) serves
-        // every row block of C. Each element still sees the k terms in order, so neither the blocking
-        // nor the packing ever changes a result.
+        // For each column block and k block, one panel of B serves every row block of C. With enough
+        // rows both operands are first copied into dense per-thread buffers. Each element still sees
+        // the k terms in order, so neither the blocking nor the packing ever changes a result.
         for (var j0 = 0; j0 < n; j0 += BroadcastBlockColumns)
         {
             var jEnd = Math.Min(n, j0 + BroadcastBlockColumns);
             for (var p0 = 0; p0 < k; p0 += BroadcastDepth)
             {
                 var depth = Math.Min(BroadcastDepth, k - p0);
-                var blockOperands = packB ? operands.WithPackedB(ref PackPanel(b, n, p0, depth, j0, jEnd, panel!), jEnd - j0, p0, j0) : operands;
+                var panelOperands = pack ? operands.WithPackedB(ref PackPanel(b, n, p0, depth, j0, jEnd, buffers!.Panel), jEnd - j0, p0, j0) : operands;
                 for (var i0 = 0; i0 < m; i0 += BroadcastBlockRows)
                 {
-                    BroadcastBlock(blockOperands, new TileBlock(i0, Math.Min(m, i0 + BroadcastBlockRows), jEnd), j0, p0, depth, path);
+                    var iEnd = Math.Min(m, i0 + BroadcastBlockRows);
+                    var blockOperands = pack ? PackABlock(a, aRowStride, aColStride, i0, iEnd, p0, depth, buffers!.ABlock, panelOperands) : panelOperands;
+                    BroadcastBlock(blockOperands, new TileBlock(i0, iEnd, jEnd), j0, p0, depth, path);
                 }
             }
         }
@@ -76,8 +79,43 @@ public static partial class Gemm
         return ref MemoryMarshal.GetArrayDataReference(panel);
     }
 
-    /// <summary>This thread's panel buffer (one per thread, allocated on first use, then reused).</summary>
-    private static float[] PackedPanel => t_packedPanel ??= new float[BroadcastDepth * BroadcastBlockColumns];
+    /// <summary>
+    /// Copies op(A)[i0..iEnd, p0..p0+depth) into <paramref name="block"/>, keeping whichever of its two
+    /// directions is contiguous (rows of A for A·B, rows of Δ for Δᵀ·A), so the copy is a few
+    /// vectorised row copies and the block's rows end up only depth (or rows) floats apart.
+    /// </summary>
+    private static BroadcastOperands PackABlock(
+        ReadOnlySpan<float> a, int aRowStride, int aColStride, int i0, int iEnd, int p0, int depth, float[] block, in BroadcastOperands operands)
+    {
+        var rows = iEnd - i0;
+        if (aColStride == 1)
+        {
+            for (var i = 0; i < rows; i++)
+            {
+                a.Slice(((i0 + i) * aRowStride) + p0, depth).CopyTo(block.AsSpan(i * depth, depth));
+            }
+
+            return operands.WithPackedA(ref MemoryMarshal.GetArrayDataReference(block), depth, 1, i0, p0);
+        }
+
+        for (var p = 0; p < depth; p++)
+        {
+            a.Slice(((p0 + p) * aColStride) + (i0 * aRowStride), rows).CopyTo(block.AsSpan(p * rows, rows));
+        }
+
+        return operands.WithPackedA(ref MemoryMarshal.GetArrayDataReference(block), 1, rows, i0, p0);
+    }
+
+    /// <summary>This thread's packing buffers (allocated on first use, then reused).</summary>
+    private static PackingBuffers PackBuffers => t_packingBuffers ??= new PackingBuffers();
+
+    /// <summary>One thread's copies of a B panel and an A block.</summary>
+    private sealed class PackingBuffers
+    {
+        public float[] Panel { get; } = new float[BroadcastDepth * BroadcastBlockColumns];
+
+        public float[] ABlock { get; } = new float[BroadcastBlockRows * BroadcastDepth];
+    }
 
     /// <summary>One k block over one block of C: columns go to the widest vectors that fit, then narrower ones, then scalars.</summary>
     private static void BroadcastBlock(in BroadcastOperands operands, TileBlock block, int j, int p0, int depth, SimdPath path)
@@ -303,13 +341,16 @@ public static partial class Gemm
     /// <see cref="BFirstRow"/>, columns from <see cref="BFirstColumn"/>, <see cref="BStride"/> apart).
     /// </summary>
     private readonly ref struct BroadcastOperands(
-        ref float a, int aRowStride, int aColStride, ref float b, int bStride, int bFirstRow, int bFirstColumn, ref float c, int m, int n)
+        ref float a, int aRowStride, int aColStride, int aFirstRow, int aFirstColumn,
+        ref float b, int bStride, int bFirstRow, int bFirstColumn, ref float c, int m, int n)
     {
         public readonly ref float A = ref a;
         public readonly ref float B = ref b;
         public readonly ref float C = ref c;
         public readonly int ARowStride = aRowStride;
         public readonly int AColStride = aColStride;
+        public readonly int AFirstRow = aFirstRow;
+        public readonly int AFirstColumn = aFirstColumn;
         public readonly int BStride = bStride;
         public readonly int BFirstRow = bFirstRow;
         public readonly int BFirstColumn = bFirstColumn;
@@ -318,12 +359,16 @@ public static partial class Gemm
 
         /// <summary>The same product with B read from a packed panel.</summary>
         public BroadcastOperands WithPackedB(ref float panel, int panelWidth, int firstRow, int firstColumn) =>
-            new(ref A, ARowStride, AColStride, ref panel, panelWidth, firstRow, firstColumn, ref C, M, N);
+            new(ref A, ARowStride, AColStride, AFirstRow, AFirstColumn, ref panel, panelWidth, firstRow, firstColumn, ref C, M, N);
+
+        /// <summary>The same product with op(A) read from a packed block starting at row i0, column p0.</summary>
+        public BroadcastOperands WithPackedA(ref float block, int rowStride, int colStride, int i0, int p0) =>
+            new(ref block, rowStride, colStride, i0, p0, ref B, BStride, BFirstRow, BFirstColumn, ref C, M, N);
 
         /// <summary>Row <c>i + r</c> of op(A) at depth p0, or the tile's last valid row when r is a spare.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public ref float ARow(int i, int r, int rows, int p0) =>
-            ref Unsafe.Add(ref A, ((i + Math.Min(r, rows - 1)) * ARowStride) + (p0 * AColStride));
+            ref Unsafe.Add(ref A, ((i - AFirstRow + Math.Min(r, rows - 1)) * ARowStride) + ((p0 - AFirstColumn) * AColStride));
 
         /// <summary>Row p0 of B at column j.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
