@@ -36,7 +36,4 @@ public sealed class Network
         var spec = Spec.Layers[layer];
         return Parameters.AsSpan(spec.BiasOffset, spec.Outputs);
     }
-
-    /// <summary>A deep copy.</summary>
-    public Network Clone() => new(Spec, (float[])Parameters.Clone());
 }

@@ -96,9 +96,6 @@ public sealed class NetworkSpec
     /// <summary>Neuron counts, input first: e.g. 784, 256, 128, 10.</summary>
     public IReadOnlyList<int> LayerSizes => [InputSize, .. _layers.Select(l => l.Outputs)];
 
-    /// <summary>Widest layer, input included (sizes scratch buffers).</summary>
-    public int MaxWidth => LayerSizes.Max();
-
     /// <summary>E.g. <c>784-256(relu)-10(softmax)</c>.</summary>
     public override string ToString() =>
         InputSize + string.Concat(_layers.Select(l => $"-{l.Outputs}({l.Activation.ToName()})"));

@@ -101,7 +101,6 @@ public sealed unsafe class Backpropagator : IDisposable
             throw new ArgumentException($"gradientSums holds {gradientSums.Length} values, expected {Spec.ParameterCount}", nameof(gradientSums));
         }
 
-        LossKinds.EnsureCompatible(loss, Spec.OutputActivation);
         fixed (float* parameterPointer = parameters, inputPointer = inputs, gradientPointer = gradientSums)
         {
             Begin(parameterPointer, inputPointer, gradientPointer, rows);
