@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Backprop.Core.Kernels;
 using Backprop.Core.Losses;
 using Backprop.Core.Model;
@@ -14,6 +15,11 @@ namespace Backprop.Core.Training;
 /// <para>Forward, per layer l: Z^l = A^{l−1}·(W^l)ᵀ + b^l, A^l = σ(Z^l).
 /// Backward: Δ^L from the loss; Σ∂W^l = (Δ^l)ᵀ·A^{l−1}; Σ∂b^l = column sums of Δ^l;
 /// Δ^{l−1} = (Δ^l·W^l) ⊙ σ'(Z^{l−1}).</para>
+/// <para>With a shard size the sums are taken per leaf (micro-shard) of rows and added along the
+/// <see cref="GradientTree"/>, so that a batch split over workers by tree-aligned blocks gives the same
+/// bits. Z, A and Δ are per-row, so they are still computed over the whole batch at once; only Σ∂W,
+/// Σ∂b and the loss sum go leaf by leaf, each thread's neuron block through its own slice of the
+/// tree's stack.</para>
 /// <para>With several threads each phase splits its output into fixed blocks (rows of Z and Δ, neurons
 /// of the gradients), one per thread. Every output element is computed by the same operations
 /// whatever block it falls in, so the gradient sums are bit-identical for any thread count.</para>
@@ -30,20 +36,29 @@ public sealed unsafe class Backpropagator : IDisposable
     private readonly Action<int> _forwardPart;
     private readonly Action<int> _backwardPart;
 
+    /// <summary>Slots 1.. of the tree's stack, parameter-sized (slot 0 is the caller's gradientSums).</summary>
+    private float[][] _stackSlots = [];
+
     // The pass in progress, read by the parallel parts: spans cannot live in fields, so the caller's
     // spans are pinned for the duration of the pass and seen here as pointers.
     private float* _parameters;
     private float* _inputs;
     private float* _gradientSums;
     private int _rows;
+    private int _shardSize;
     private int _layer;
 
-    /// <summary>Buffers for batches of up to <paramref name="maxRows"/> samples, computed on <paramref name="threads"/> threads.</summary>
-    public Backpropagator(NetworkSpec spec, int maxRows, int threads = 1)
+    /// <summary>
+    /// Buffers for batches of up to <paramref name="maxRows"/> samples, computed on <paramref name="threads"/>
+    /// threads, summed over leaves of at least <paramref name="shardSize"/> rows (default: one leaf).
+    /// </summary>
+    /// <remarks>A pass with a smaller shard size than the constructor's allocates its extra stack slots once.</remarks>
+    public Backpropagator(NetworkSpec spec, int maxRows, int threads = 1, int? shardSize = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxRows);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(threads);
+        CheckShardSize(shardSize ?? maxRows);
         Spec = spec;
         MaxRows = maxRows;
         var layers = spec.Layers;
@@ -53,6 +68,7 @@ public sealed unsafe class Backpropagator : IDisposable
         _threads = new KernelThreads(threads);
         _forwardPart = ForwardPart;
         _backwardPart = BackwardPart;
+        EnsureStackSlots(GradientTree.LeafCount(maxRows, shardSize ?? maxRows));
     }
 
     /// <summary>The architecture this instance computes.</summary>
@@ -86,11 +102,27 @@ public sealed unsafe class Backpropagator : IDisposable
 
     /// <summary>
     /// Forward and backward over <paramref name="rows"/> samples; overwrites <paramref name="gradientSums"/>
-    /// (parameter layout) with Σ over samples of ∂L/∂θ and returns Σ over samples of L.
+    /// (parameter layout) with Σ over samples of ∂L/∂θ and returns Σ over samples of L, each summed
+    /// over the rows in order (one leaf).
     /// </summary>
-    public double ComputeGradientSums(ReadOnlySpan<float> parameters, LossKind loss, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int rows, Span<float> gradientSums)
+    public double ComputeGradientSums(ReadOnlySpan<float> parameters, LossKind loss, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int rows, Span<float> gradientSums) =>
+        ComputeGradientSums(parameters, loss, inputs, targets, rows, Math.Max(rows, 1), gradientSums);
+
+    /// <summary>
+    /// Forward and backward over <paramref name="rows"/> samples; overwrites <paramref name="gradientSums"/>
+    /// (parameter layout) with Σ over samples of ∂L/∂θ and returns Σ over samples of L, each summed per
+    /// leaf of <paramref name="shardSize"/> rows and the leaf sums added along the <see cref="GradientTree"/>.
+    /// </summary>
+    /// <remarks>
+    /// The rows of a tree-aligned block of leaves (<see cref="GradientTree.AlignedBlocks"/>) passed alone,
+    /// with the same shard size, give that block's sum; <see cref="GradientTree.Combine"/> of the blocks
+    /// gives the bits of the whole batch.
+    /// </remarks>
+    public double ComputeGradientSums(
+        ReadOnlySpan<float> parameters, LossKind loss, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int rows, int shardSize, Span<float> gradientSums)
     {
         CheckBatch(parameters, inputs, rows);
+        CheckShardSize(shardSize);
         if (targets.Length != rows * Spec.OutputSize)
         {
             throw new ArgumentException($"targets hold {targets.Length} values, expected {rows} rows × {Spec.OutputSize}", nameof(targets));
@@ -101,16 +133,18 @@ public sealed unsafe class Backpropagator : IDisposable
             throw new ArgumentException($"gradientSums holds {gradientSums.Length} values, expected {Spec.ParameterCount}", nameof(gradientSums));
         }
 
+        EnsureStackSlots(GradientTree.LeafCount(rows, shardSize));
         fixed (float* parameterPointer = parameters, inputPointer = inputs, gradientPointer = gradientSums)
         {
             Begin(parameterPointer, inputPointer, gradientPointer, rows);
+            _shardSize = shardSize;
             try
             {
                 RunForward();
                 var last = Spec.Layers.Count - 1;
                 var outputs = Spec.OutputSize;
                 var output = Activations(last, rows);
-                var lossSum = LossFunctions.Sum(loss, PreActivations(last, rows), output, targets, outputs);
+                var lossSum = LeafLossSums(loss, targets);
                 LossFunctions.OutputDelta(loss, Spec.OutputActivation, output, targets, _delta[last].AsSpan(0, rows * outputs), outputs);
                 for (_layer = last; _layer >= 0; _layer--)
                 {
@@ -163,6 +197,32 @@ public sealed unsafe class Backpropagator : IDisposable
         ActivationKernels.Apply(layer.Activation, z, _a[_layer].AsSpan(first * layer.Outputs, count * layer.Outputs), layer.Outputs);
     }
 
+    /// <summary>Σ of the per-sample losses of the last forward pass: per leaf, the leaf sums added along the tree.</summary>
+    private double LeafLossSums(LossKind loss, ReadOnlySpan<float> targets)
+    {
+        var last = Spec.Layers.Count - 1;
+        var width = Spec.OutputSize;
+        Span<double> sums = stackalloc double[LeafStack.MaxDepth];
+        var stack = new LeafStack(stackalloc int[LeafStack.MaxDepth]);
+        for (var first = 0; first < _rows; first += _shardSize)
+        {
+            var values = Math.Min(_shardSize, _rows - first) * width;
+            sums[stack.Push()] = LossFunctions.Sum(
+                loss, _z[last].AsSpan(first * width, values), _a[last].AsSpan(first * width, values), targets.Slice(first * width, values), width);
+            while (stack.TryMerge(out var into))
+            {
+                sums[into] += sums[into + 1];
+            }
+        }
+
+        while (stack.TryFold(out var into))
+        {
+            sums[into] += sums[into + 1];
+        }
+
+        return sums[0];
+    }
+
     /// <summary>
     /// Backward phase of layer <see cref="_layer"/> for one block: the weight and bias gradient sums of a
     /// block of its neurons, then Δ of the previous layer for a block of rows.
@@ -174,9 +234,7 @@ public sealed unsafe class Backpropagator : IDisposable
         var (neuron, neurons) = Block(layer.Outputs, part);
         if (neurons > 0)
         {
-            var weightGradient = new Span<float>(_gradientSums + layer.WeightOffset + (neuron * layer.Inputs), neurons * layer.Inputs);
-            Gemm.MultiplyTransposedA(delta[neuron..], layer.Outputs, PreviousActivations(_layer, 0, _rows), weightGradient, neurons, _rows, layer.Inputs, SimdPaths.Best);
-            ColumnSums.Compute(delta, layer.Outputs, neuron, new Span<float>(_gradientSums + layer.BiasOffset + neuron, neurons));
+            SumLeafGradients(layer, delta, neuron, neurons);
         }
 
         var (first, count) = Block(_rows, part);
@@ -188,6 +246,67 @@ public sealed unsafe class Backpropagator : IDisposable
         var previousDelta = _delta[_layer - 1].AsSpan(first * layer.Inputs, count * layer.Inputs);
         Gemm.Multiply(delta.Slice(first * layer.Outputs, count * layer.Outputs), Weights(layer), previousDelta, count, layer.Outputs, layer.Inputs);
         ActivationKernels.MultiplyByDerivative(Spec.Layers[_layer - 1].Activation, PreviousActivations(_layer, first, count), previousDelta);
+    }
+
+    /// <summary>
+    /// Σ∂W and Σ∂b of neurons [neuron, neuron + neurons) of <paramref name="layer"/>: each leaf's sums over
+    /// its own rows into a stack slot, merged along the tree; the result lands in the caller's gradientSums.
+    /// </summary>
+    private void SumLeafGradients(LayerSpec layer, ReadOnlySpan<float> delta, int neuron, int neurons)
+    {
+        var weights = layer.WeightOffset + (neuron * layer.Inputs);
+        var weightCount = neurons * layer.Inputs;
+        var biases = layer.BiasOffset + neuron;
+        var stack = new LeafStack(stackalloc int[LeafStack.MaxDepth]);
+        for (var first = 0; first < _rows; first += _shardSize)
+        {
+            var rows = Math.Min(_shardSize, _rows - first);
+            var slot = stack.Push();
+            var leafDelta = delta.Slice(first * layer.Outputs, rows * layer.Outputs);
+            Gemm.MultiplyTransposedA(
+                leafDelta[neuron..], layer.Outputs, PreviousActivations(_layer, first, rows), StackSlot(slot, weights, weightCount), neurons, rows, layer.Inputs, SimdPaths.Best);
+            ColumnSums.Compute(leafDelta, layer.Outputs, neuron, StackSlot(slot, biases, neurons));
+            while (stack.TryMerge(out var into))
+            {
+                AddSlots(into, weights, weightCount, biases, neurons);
+            }
+        }
+
+        while (stack.TryFold(out var into))
+        {
+            AddSlots(into, weights, weightCount, biases, neurons);
+        }
+    }
+
+    /// <summary>Slot <paramref name="into"/> += slot <paramref name="into"/> + 1, over the weights and the biases of a neuron block.</summary>
+    private void AddSlots(int into, int weights, int weightCount, int biases, int neurons)
+    {
+        var left = StackSlot(into, weights, weightCount);
+        TensorPrimitives.Add(left, StackSlot(into + 1, weights, weightCount), left);
+        left = StackSlot(into, biases, neurons);
+        TensorPrimitives.Add(left, StackSlot(into + 1, biases, neurons), left);
+    }
+
+    /// <summary>Values [offset, offset + length) of stack slot <paramref name="slot"/>; slot 0 is the caller's gradientSums.</summary>
+    private Span<float> StackSlot(int slot, int offset, int length) =>
+        slot == 0 ? new Span<float>(_gradientSums + offset, length) : _stackSlots[slot - 1].AsSpan(offset, length);
+
+    /// <summary>Allocates the stack slots a batch of <paramref name="leafCount"/> leaves needs, unless already there.</summary>
+    private void EnsureStackSlots(int leafCount)
+    {
+        var needed = LeafStack.Depth(leafCount) - 1;
+        if (needed > _stackSlots.Length)
+        {
+            _stackSlots = [.. _stackSlots, .. Enumerable.Range(0, needed - _stackSlots.Length).Select(_ => new float[Spec.ParameterCount])];
+        }
+    }
+
+    private static void CheckShardSize(int shardSize)
+    {
+        if (shardSize <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(shardSize), shardSize, "shardSize must be > 0");
+        }
     }
 
     private ReadOnlySpan<float> Weights(LayerSpec layer) => new(_parameters + layer.WeightOffset, layer.WeightCount);

@@ -13,6 +13,7 @@ namespace Backprop.Core.Training;
 /// <param name="Shuffle">Visit samples in a seeded random order each epoch, else in file order.</param>
 /// <param name="DecayEveryEpochs">Epochs between step decays of the learning rate.</param>
 /// <param name="DecayFactor">Multiplier of each step decay.</param>
+/// <param name="ShardSize">temp</param>
 /// <param name="Threads">Threads computing each step's gradients; the results are bit-identical for any count.</param>
 public sealed record TrainingOptions(
     LossKind Loss,
@@ -24,7 +25,8 @@ public sealed record TrainingOptions(
     bool Shuffle = true,
     int DecayEveryEpochs = 10,
     float DecayFactor = 0.5f,
-    int Threads = 1)
+    int Threads = 1,
+    int ShardSize = 64)
 {
     /// <summary>
     /// Throws <see cref="InvalidInputException"/> naming the first bad field. The schedule's own fields are
