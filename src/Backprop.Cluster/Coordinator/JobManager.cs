@@ -1,0 +1,48 @@
+using Akka.Actor;
+using Backprop.Cluster.Hosting;
+using Backprop.Cluster.Jobs;
+
+namespace Backprop.Cluster.Coordinator;
+
+/// <summary>
+/// The cluster's job queue (a singleton on the coordinator role): accepts jobs in FIFO order and runs up to
+/// <see cref="ClusterOptions.MaxConcurrentJobs"/> of them at once, one <see cref="TrainingCoordinator"/> child each.
+/// </summary>
+public sealed class JobManager : ReceiveActor
+{
+    private readonly ClusterOptions _options;
+    private readonly Queue<SubmitTrainingJob> _queue = new();
+    private readonly Dictionary<IActorRef, string> _running = [];
+
+    /// <summary>A job manager running jobs as <paramref name="options"/> allow.</summary>
+    public JobManager(ClusterOptions options)
+    {
+        _options = options;
+        Receive<SubmitTrainingJob>(submit =>
+        {
+            _queue.Enqueue(submit);
+            Sender.Tell(new JobAccepted(submit.Job.JobId));
+            StartQueuedJobs();
+        });
+        Receive<Terminated>(terminated =>
+        {
+            _running.Remove(terminated.ActorRef);
+            StartQueuedJobs();
+        });
+    }
+
+    /// <summary>Props of the job manager.</summary>
+    public static Props Props(ClusterOptions options) => Akka.Actor.Props.Create(() => new JobManager(options));
+
+    private void StartQueuedJobs()
+    {
+        while (_running.Count < _options.MaxConcurrentJobs && _queue.TryDequeue(out var submit))
+        {
+            var coordinator = Context.ActorOf(
+                TrainingCoordinator.Props(submit.Job, submit.Listener, _options).WithDispatcher(ClusterHocon.ComputeDispatcher),
+                $"job-{Uri.EscapeDataString(submit.Job.JobId)}");
+            Context.Watch(coordinator);
+            _running[coordinator] = submit.Job.JobId;
+        }
+    }
+}

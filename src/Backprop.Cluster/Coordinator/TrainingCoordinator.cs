@@ -1,0 +1,412 @@
+using System.Diagnostics;
+using System.Numerics.Tensors;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Event;
+using Backprop.Cluster.Hosting;
+using Backprop.Cluster.Jobs;
+using Backprop.Cluster.Transfer;
+using Backprop.Core.Model;
+using Backprop.Core.Optimizers;
+using Backprop.Core.Training;
+using Backprop.Protocol;
+using Backprop.Protocol.V1;
+using ClusterEvent = Akka.Cluster.ClusterEvent;
+
+namespace Backprop.Cluster.Coordinator;
+
+/// <summary>
+/// Trains one job on the cluster's workers, step by step, with the same results as the single-process
+/// <see cref="Trainer"/> (bit for bit) whatever the number of workers or the order results arrive in.
+/// </summary>
+/// <remarks>
+/// Protocol:
+/// <list type="number">
+/// <item>Find workers: every member with role "worker" that is Up is asked for its gradient worker
+/// (Identify); each one found is watched and sent <see cref="JoinJob"/>.</item>
+/// <item>A worker answers <see cref="JobJoined"/>. If it could not load or find the samples, they are shipped
+/// as <see cref="DatasetChunk"/>s plus <see cref="DatasetShipped"/>, and it answers again once verified.</item>
+/// <item>Once <see cref="ClusterOptions.MinWorkers"/> workers are ready, step t starts: the minibatch is the
+/// t-th slice of the epoch's seeded permutation, cut into leaves of <see cref="TrainingOptions.ShardSize"/>
+/// rows; a <see cref="StepPlan"/> gives each ready worker a contiguous range of leaves by throughput,
+/// as tree-aligned blocks.</item>
+/// <item>Each worker with blocks gets the weights θ_t (TensorChunks + <see cref="WeightsUpdate"/>, version t)
+/// unless it has them, then <see cref="ComputeGradients"/> with only the sample indices of its blocks.</item>
+/// <item>Each block's gradient sums come back as TensorChunks + <see cref="GradientsComputed"/>, are verified,
+/// and recorded; duplicates and results of other steps are dropped.</item>
+/// <item>A worker that dies, leaves or sends a bad transfer is dropped; its outstanding blocks move to
+/// live workers within the same step (the result does not change: blocks are the unit of the sum).</item>
+/// <item>When every block is in, <see cref="GradientTree.Combine"/> finishes the fixed reduction tree, the
+/// optimizer applies sums ÷ batch rows at the schedule's rate, and step t+1 begins. After an epoch's last
+/// step the test data is evaluated here.</item>
+/// <item>After the last step the listener gets <see cref="JobSucceeded"/>, workers get <see cref="LeaveJob"/>,
+/// and this actor stops. A failure ends the job the same way with <see cref="JobFailed"/>.</item>
+/// </list>
+/// </remarks>
+public sealed class TrainingCoordinator : ReceiveActor
+{
+    private readonly TrainingJob _job;
+    private readonly IActorRef _listener;
+    private readonly ClusterOptions _options;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
+    private readonly Network _network;
+    private readonly Optimizer _optimizer;
+    private readonly LearningRateSchedule _schedule;
+    private readonly StepCursor _cursor;
+    private readonly JoinJob _joinJob;
+    private readonly Dictionary<string, JobWorker> _workers = [];
+    private readonly TensorReceiver<string> _receiver;
+    private readonly Dictionary<LeafRange, float[]> _blockSums = [];
+    private readonly Dictionary<LeafRange, double> _blockLosses = [];
+    private readonly Stopwatch _epochClock = new();
+    private List<DatasetChunk>? _datasetChunks;
+    private StepPlan? _plan;
+    private int[] _batch = [];
+    private List<TensorChunk> _weightChunks = [];
+    private WeightsUpdate? _weightsUpdate;
+    private double _epochLossSum;
+    private int _epochSamples;
+
+    /// <summary>Coordinates <paramref name="job"/>, telling <paramref name="listener"/> what happens.</summary>
+    public TrainingCoordinator(TrainingJob job, IActorRef listener, ClusterOptions options)
+    {
+        _job = job;
+        _listener = listener;
+        _options = options;
+        _network = new Network(job.Network.Spec, (float[])job.Network.Parameters.Clone());
+        _cursor = new StepCursor(job.Options, job.Data.Train.Count);
+        _optimizer = Optimizer.Create(job.Options.Optimizer, _network.Spec.ParameterCount);
+        _schedule = new LearningRateSchedule(
+            job.Options.Schedule, job.Options.Optimizer.LearningRate, _cursor.BatchesPerEpoch, _cursor.TotalSteps,
+            job.Options.DecayEveryEpochs, job.Options.DecayFactor);
+        _receiver = new TensorReceiver<string>(_network.Spec.ParameterCount);
+        _joinJob = new JoinJob
+        {
+            JobId = job.JobId,
+            Network = ModelConverter.NetworkSpecToProto(_network.Spec),
+            Loss = ModelConverter.LossToProto(job.Options.Loss),
+            ShardSize = job.Options.ShardSize,
+            MaxRows = Math.Min(job.Options.BatchSize, job.Data.Train.Count),
+            Dataset = DatasetConverter.DescriptorOf(job.Data.Train, job.Source),
+        };
+
+        Receive<ClusterEvent.MemberUp>(up => FindWorker(up.Member));
+        Receive<ClusterEvent.MemberRemoved>(removed => DropWorkersAt(removed.Member.Address, "left the cluster"));
+        Receive<ClusterEvent.IMemberEvent>(_ => { });
+        Receive<ActorIdentity>(AddWorker);
+        Receive<JobJoined>(OnJobJoined);
+        Receive<TensorChunk>(OnTensorChunk);
+        Receive<GradientsComputed>(OnGradientsComputed);
+        Receive<ShardFailed>(failed => Fail($"worker {Sender.Path.Address}: {failed.Reason}"));
+        Receive<Terminated>(terminated => DropWorker(terminated.ActorRef.Path.ToString(), "stopped"));
+    }
+
+    /// <summary>Props of a coordinator for <paramref name="job"/>.</summary>
+    public static Props Props(TrainingJob job, IActorRef listener, ClusterOptions options) =>
+        Akka.Actor.Props.Create(() => new TrainingCoordinator(job, listener, options));
+
+    /// <inheritdoc />
+    protected override void PreStart() =>
+        _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.IMemberEvent));
+
+    /// <inheritdoc />
+    protected override void PostStop() => _cluster.Unsubscribe(Self);
+
+    private void FindWorker(Member member)
+    {
+        if (member.HasRole(ClusterRoles.Worker))
+        {
+            var path = new RootActorPath(member.Address) / "user" / ClusterRoles.GradientWorkerName;
+            Context.ActorSelection(path).Tell(new Identify(member.Address));
+        }
+    }
+
+    private void AddWorker(ActorIdentity identity)
+    {
+        if (identity.Subject is not { } actor || _workers.ContainsKey(actor.Path.ToString()))
+        {
+            return;
+        }
+
+        Context.Watch(actor);
+        _workers[actor.Path.ToString()] = new JobWorker(actor);
+        actor.Tell(_joinJob);
+    }
+
+    private void OnJobJoined(JobJoined joined)
+    {
+        if (!_workers.TryGetValue(Sender.Path.ToString(), out var worker))
+        {
+            return;
+        }
+
+        if (joined.Error.Length > 0)
+        {
+            DropWorker(worker.Id, joined.Error);
+            return;
+        }
+
+        worker.Threads = Math.Max(1, joined.Threads);
+        if (!joined.DatasetReady)
+        {
+            ShipDataset(worker);
+            return;
+        }
+
+        worker.Ready = true;
+        _listener.Tell(new JobWorkerChanged(_job.JobId, worker.Id, Joined: true, ReadyCount, Reason: null));
+        Continue();
+    }
+
+    private void ShipDataset(JobWorker worker)
+    {
+        _datasetChunks ??= DatasetChunks.Split(_job.Data.Train, _joinJob.Dataset.DatasetId, _options.ChunkBytes);
+        foreach (var chunk in _datasetChunks)
+        {
+            worker.Actor.Tell(chunk);
+        }
+
+        worker.Actor.Tell(new DatasetShipped { JobId = _job.JobId, DatasetId = _joinJob.Dataset.DatasetId, ChunkCount = _datasetChunks.Count });
+    }
+
+    private void OnTensorChunk(TensorChunk chunk)
+    {
+        try
+        {
+            _receiver.Accept(Sender.Path.ToString(), chunk);
+        }
+        catch (InvalidDataException e)
+        {
+            DropWorker(Sender.Path.ToString(), e.Message);
+        }
+    }
+
+    private void OnGradientsComputed(GradientsComputed computed)
+    {
+        var sender = Sender.Path.ToString();
+        float[] sums;
+        try
+        {
+            sums = _receiver.Complete(sender, computed.TransferId, computed.ChunkCount, computed.Checksum);
+        }
+        catch (InvalidDataException e)
+        {
+            DropWorker(sender, e.Message);
+            return;
+        }
+
+        var block = new LeafRange(computed.FirstLeaf, computed.EndLeaf);
+        if (_plan is null || computed.Step != _plan.Step)
+        {
+            _receiver.Return(sums);
+            return;
+        }
+
+        var (plan, accepted) = _plan.Complete(block);
+        if (!accepted)
+        {
+            _receiver.Return(sums);
+            return;
+        }
+
+        _plan = plan;
+        _blockSums[block] = sums;
+        _blockLosses[block] = computed.LossSum;
+        if (_workers.TryGetValue(sender, out var worker))
+        {
+            worker.RecordThroughput(computed.SampleCount, computed.ComputeSeconds);
+        }
+
+        if (_plan.IsComplete)
+        {
+            FinishStep();
+        }
+    }
+
+    /// <summary>Starts the next step when none is running and enough workers are ready; rescues blocks of lost workers.</summary>
+    private void Continue()
+    {
+        if (_plan is not null)
+        {
+            RescueOrphanedBlocks();
+            return;
+        }
+
+        if (_cursor.IsFinished || ReadyCount < _options.MinWorkers)
+        {
+            return;
+        }
+
+        if (_cursor.Batch == 0)
+        {
+            _epochLossSum = 0;
+            _epochSamples = 0;
+            _epochClock.Restart();
+        }
+
+        _batch = _cursor.BatchIndices().ToArray();
+        var leaves = GradientTree.LeafCount(_batch.Length, _job.Options.ShardSize);
+        _plan = StepPlan.Create(_cursor.Step, leaves, Shares());
+        _weightChunks = TensorChunks.Split(_job.JobId, _cursor.Step, _network.Parameters, _options.ChunkBytes);
+        _weightsUpdate = new WeightsUpdate
+        {
+            JobId = _job.JobId,
+            Version = _cursor.Step,
+            TransferId = _cursor.Step,
+            ChunkCount = _weightChunks.Count,
+            ValueCount = _network.Parameters.Length,
+            Checksum = TensorChecksum.Of(_network.Parameters),
+        };
+        foreach (var worker in _plan.BusyWorkers.ToList())
+        {
+            SendBlocks(_workers[worker], _plan.OutstandingOf(worker));
+        }
+    }
+
+    private void RescueOrphanedBlocks()
+    {
+        foreach (var owner in _plan!.BusyWorkers.Where(w => !_workers.TryGetValue(w, out var worker) || !worker.Ready).ToList())
+        {
+            var live = Shares();
+            if (live.Count == 0)
+            {
+                _log.Warning("job {0}: step {1} waits for a worker to take over its blocks", _job.JobId, _plan.Step);
+                return;
+            }
+
+            var (plan, moved) = _plan.Reassign(owner, live);
+            _plan = plan;
+            foreach (var (worker, blocks) in moved)
+            {
+                SendBlocks(_workers[worker], blocks);
+            }
+        }
+    }
+
+    private void SendBlocks(JobWorker worker, IReadOnlyList<LeafRange> blocks)
+    {
+        if (worker.WeightsVersion != _plan!.Step)
+        {
+            foreach (var chunk in _weightChunks)
+            {
+                worker.Actor.Tell(chunk);
+            }
+
+            worker.Actor.Tell(_weightsUpdate);
+            worker.WeightsVersion = _plan.Step;
+        }
+
+        var message = new ComputeGradients { JobId = _job.JobId, Step = _plan.Step };
+        var shardSize = _job.Options.ShardSize;
+        foreach (var block in blocks)
+        {
+            var first = block.First * shardSize;
+            var end = Math.Min(block.End * shardSize, _batch.Length);
+            var shard = new Shard { FirstLeaf = block.First, EndLeaf = block.End };
+            shard.SampleIndices.AddRange(_batch[first..end]);
+            message.Shards.Add(shard);
+        }
+
+        worker.Actor.Tell(message);
+    }
+
+    private void FinishStep()
+    {
+        var plan = _plan!;
+        var sums = GradientTree.Combine(plan.LeafCount, _blockSums, AddInPlace);
+        var lossSum = GradientTree.Combine(plan.LeafCount, _blockLosses, (left, right) => left + right);
+        _optimizer.Step(_network.Parameters, sums, _batch.Length, _schedule.RateAt(_cursor.Step));
+        foreach (var buffer in _blockSums.Values)
+        {
+            _receiver.Return(buffer);
+        }
+
+        _blockSums.Clear();
+        _blockLosses.Clear();
+        _plan = null;
+        _epochLossSum += lossSum;
+        _epochSamples += _batch.Length;
+        var progress = new BatchProgress(_cursor.Epoch + 1, _cursor.Batch + 1, _cursor.BatchesPerEpoch, _epochLossSum / _epochSamples);
+        _listener.Tell(new JobStepCompleted(_job.JobId, _cursor.Step, progress, ReadyCount));
+        if (_cursor.IsLastBatchOfEpoch)
+        {
+            FinishEpoch();
+        }
+
+        _cursor.Advance();
+        if (_cursor.IsFinished)
+        {
+            Stop(new JobSucceeded(_job.JobId, _network));
+            return;
+        }
+
+        Continue();
+    }
+
+    private void FinishEpoch()
+    {
+        _epochClock.Stop();
+        var test = _job.Data.Test is null ? null : Evaluator.Evaluate(_network, _job.Data.Test, _job.Options.Loss);
+        var elapsed = _epochClock.Elapsed;
+        var report = new EpochReport(_cursor.Epoch + 1, _epochLossSum / _epochSamples, test, elapsed, _epochSamples / elapsed.TotalSeconds);
+        _listener.Tell(new JobEpochCompleted(_job.JobId, report));
+    }
+
+    private void DropWorkersAt(Address address, string reason)
+    {
+        foreach (var worker in _workers.Values.Where(w => w.Actor.Path.Address.Equals(address)).ToList())
+        {
+            DropWorker(worker.Id, reason);
+        }
+    }
+
+    private void DropWorker(string id, string reason)
+    {
+        if (!_workers.Remove(id, out var worker))
+        {
+            return;
+        }
+
+        _log.Warning("job {0}: worker {1} dropped: {2}", _job.JobId, id, reason);
+        Context.Unwatch(worker.Actor);
+        worker.Actor.Tell(new LeaveJob { JobId = _job.JobId });
+        _receiver.Forget(id);
+        if (worker.Ready)
+        {
+            _listener.Tell(new JobWorkerChanged(_job.JobId, id, Joined: false, ReadyCount, reason));
+        }
+
+        Continue();
+    }
+
+    private void Fail(string reason) => Stop(new JobFailed(_job.JobId, reason));
+
+    private void Stop(IJobEvent outcome)
+    {
+        foreach (var worker in _workers.Values)
+        {
+            worker.Actor.Tell(new LeaveJob { JobId = _job.JobId });
+        }
+
+        _listener.Tell(outcome);
+        Context.Stop(Self);
+    }
+
+    private int ReadyCount => _workers.Values.Count(w => w.Ready);
+
+    /// <summary>Ready workers with their weights: measured samples/s, or for one not yet measured its threads × the mean speed per thread.</summary>
+    private List<WorkerShare> Shares()
+    {
+        var ready = _workers.Values.Where(w => w.Ready).ToList();
+        var measured = ready.Where(w => w.Throughput > 0).ToList();
+        var perThread = measured.Count == 0 ? 1.0 : measured.Sum(w => w.Throughput) / measured.Sum(w => w.Threads);
+        return [.. ready.Select(w => new WorkerShare(w.Id, w.Throughput > 0 ? w.Throughput : w.Threads * perThread))];
+    }
+
+    private static float[] AddInPlace(float[] left, float[] right)
+    {
+        TensorPrimitives.Add(left, right, left);
+        return left;
+    }
+}

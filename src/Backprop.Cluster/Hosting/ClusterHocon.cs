@@ -1,0 +1,70 @@
+using System.Globalization;
+using Akka.Configuration;
+using Backprop.Cluster.Serialization;
+
+namespace Backprop.Cluster.Hosting;
+
+/// <summary>The Akka.NET configuration of a node, derived from its <see cref="ClusterOptions"/>.</summary>
+public static class ClusterHocon
+{
+    /// <summary>
+    /// Room in a remoting frame beyond a tensor chunk (the rest of the message and Akka's envelope).
+    /// Akka.Remote DROPS a larger message with only a log line, so the frame limit is set from the chunk size.
+    /// </summary>
+    private const int FrameHeadroomBytes = 64 * 1024;
+
+    /// <summary>
+    /// Dispatcher of actors that compute (gradient workers, training coordinators): a thread each, so a long
+    /// pass never holds up the cluster's own actors.
+    /// </summary>
+    public const string ComputeDispatcher = "backprop.compute-dispatcher";
+
+    /// <summary>
+    /// Remoting over TCP, cluster with the given roles and seeds, the Split Brain Resolver's keep-majority
+    /// strategy, and the protobuf serializer for every message of Backprop.Protocol.
+    /// </summary>
+    public static Config For(ClusterOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var frameBytes = options.ChunkBytes + FrameHeadroomBytes;
+        var socketBufferBytes = 4 * frameBytes;
+        var publicHostname = string.IsNullOrWhiteSpace(options.PublicHostname) ? options.Hostname : options.PublicHostname;
+        var serializer = typeof(ProtocolMessageSerializer);
+        var hocon = $$"""
+            backprop.compute-dispatcher {
+              type = PinnedDispatcher
+            }
+            akka {
+              loglevel = WARNING
+              stdout-loglevel = WARNING
+              actor {
+                provider = cluster
+                serializers.backprop = "{{serializer.FullName}}, {{serializer.Assembly.GetName().Name}}"
+                serialization-bindings {
+                  "Google.Protobuf.IMessage, Google.Protobuf" = backprop
+                }
+              }
+              remote.dot-netty.tcp {
+                hostname = "{{options.Hostname}}"
+                public-hostname = "{{publicHostname}}"
+                port = {{options.Port}}
+                maximum-frame-size = {{frameBytes}}b
+                send-buffer-size = {{socketBufferBytes}}b
+                receive-buffer-size = {{socketBufferBytes}}b
+              }
+              cluster {
+                roles = [{{string.Join(", ", options.Roles.Select(Quote))}}]
+                seed-nodes = [{{string.Join(", ", options.SeedNodes.Select(Quote))}}]
+                downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
+                split-brain-resolver {
+                  active-strategy = keep-majority
+                  stable-after = {{options.DownUnreachableAfter.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)}}ms
+                }
+              }
+            }
+            """;
+        return ConfigurationFactory.ParseString(hocon);
+    }
+
+    private static string Quote(string value) => $"\"{value}\"";
+}

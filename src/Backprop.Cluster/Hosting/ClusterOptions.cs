@@ -1,0 +1,87 @@
+namespace Backprop.Cluster.Hosting;
+
+/// <summary>
+/// How a node joins the cluster: bound from the <c>Cluster</c> section of appsettings.json and
+/// overridable by environment variables <c>Cluster__Key</c> (arrays: <c>Cluster__SeedNodes__0</c>).
+/// </summary>
+public sealed class ClusterOptions
+{
+    /// <summary>Configuration section the options bind from.</summary>
+    public const string Section = "Cluster";
+
+    /// <summary>Largest <see cref="ChunkBytes"/> accepted: remoting frames stay small enough for heartbeats to pass.</summary>
+    public const int MaxChunkBytes = 4 * 1024 * 1024;
+
+    /// <summary>Address the remoting transport listens on ("0.0.0.0" for every interface).</summary>
+    public string Hostname { get; set; } = "127.0.0.1";
+
+    /// <summary>Address other nodes use to reach this one (empty: <see cref="Hostname"/>). In docker compose: the service name.</summary>
+    public string PublicHostname { get; set; } = "";
+
+    /// <summary>Remoting port; 0 picks a free one (a seed node needs a fixed port).</summary>
+    public int Port { get; set; } = 4053;
+
+    /// <summary>Seed nodes, e.g. "akka.tcp://backprop@coordinator:4053"; empty: this node forms a new cluster by joining itself.</summary>
+    public string[] SeedNodes { get; set; } = [];
+
+    /// <summary>"coordinator", "worker" or both.</summary>
+    public string[] Roles { get; set; } = [ClusterRoles.Coordinator];
+
+    /// <summary>Threads a worker computes on; 0 = one per core.</summary>
+    public int WorkerThreads { get; set; }
+
+    /// <summary>Tensors larger than this travel as several messages of at most this many bytes.</summary>
+    public int ChunkBytes { get; set; } = 512 * 1024;
+
+    /// <summary>Ready workers a job waits for before its first step (and after losing workers).</summary>
+    public int MinWorkers { get; set; } = 1;
+
+    /// <summary>Jobs that train at the same time; the rest wait in FIFO order.</summary>
+    public int MaxConcurrentJobs { get; set; } = 1;
+
+    /// <summary>How long the Split Brain Resolver waits on an unreachable node before downing it (keep-majority).</summary>
+    public TimeSpan DownUnreachableAfter { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Whether this node hosts the job manager and its training coordinators.</summary>
+    public bool IsCoordinator => Roles.Contains(ClusterRoles.Coordinator);
+
+    /// <summary>Whether this node computes gradients.</summary>
+    public bool IsWorker => Roles.Contains(ClusterRoles.Worker);
+
+    /// <summary>The threads a worker on this machine computes on.</summary>
+    public int EffectiveWorkerThreads => WorkerThreads > 0 ? WorkerThreads : Environment.ProcessorCount;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first bad setting and how to fix it.</summary>
+    public void Validate()
+    {
+        Check(!string.IsNullOrWhiteSpace(Hostname), "Hostname", $"must be an address to listen on, got '{Hostname}'", "e.g. 0.0.0.0 or 127.0.0.1");
+        Check(Port is >= 0 and <= 65535, "Port", $"must be 0..65535, got {Port}", "e.g. 4053");
+        Check(Roles.Length > 0, "Roles", "must name at least one role", $"use '{ClusterRoles.Coordinator}' and/or '{ClusterRoles.Worker}'");
+        foreach (var role in Roles)
+        {
+            Check(role is ClusterRoles.Coordinator or ClusterRoles.Worker, "Roles", $"unknown role '{role}'", $"use '{ClusterRoles.Coordinator}' or '{ClusterRoles.Worker}'");
+        }
+
+        for (var i = 0; i < SeedNodes.Length; i++)
+        {
+            var seed = SeedNodes[i];
+            var valid = Uri.TryCreate(seed, UriKind.Absolute, out var uri) && uri.Scheme == "akka.tcp"
+                && uri.UserInfo == ClusterRoles.SystemName && uri.Port > 0;
+            Check(valid, $"SeedNodes:{i}", $"'{seed}' is not a seed address", $"write akka.tcp://{ClusterRoles.SystemName}@HOST:PORT");
+        }
+
+        Check(WorkerThreads >= 0, "WorkerThreads", $"must be ≥ 0, got {WorkerThreads}", "0 uses every core");
+        Check(ChunkBytes is >= 4096 and <= MaxChunkBytes, "ChunkBytes", $"must be 4096..{MaxChunkBytes}, got {ChunkBytes}", "the default is 524288");
+        Check(MinWorkers >= 1, "MinWorkers", $"must be ≥ 1, got {MinWorkers}", "the default is 1");
+        Check(MaxConcurrentJobs >= 1, "MaxConcurrentJobs", $"must be ≥ 1, got {MaxConcurrentJobs}", "the default is 1");
+        Check(DownUnreachableAfter > TimeSpan.Zero, "DownUnreachableAfter", $"must be positive, got {DownUnreachableAfter}", "e.g. 00:00:20");
+    }
+
+    private static void Check(bool condition, string key, string problem, string fix)
+    {
+        if (!condition)
+        {
+            throw new ArgumentException($"{Section}:{key}: {problem}; {fix} (environment variable {Section}__{key.Replace(":", "__", StringComparison.Ordinal)})");
+        }
+    }
+}

@@ -1,0 +1,41 @@
+using Backprop.Cluster.Jobs;
+using Backprop.Cluster.Tests.Hosting;
+using Backprop.Core.Data;
+using Backprop.Core.Losses;
+using Backprop.Core.Model;
+using Backprop.Core.Optimizers;
+using Backprop.Core.Training;
+
+namespace Backprop.Cluster.Tests.Coordinator;
+
+public sealed class TrainingCoordinatorClusterTests
+{
+    private static readonly DatasetSplit Spirals = BuiltInDatasets.Load(BuiltInDatasets.Spirals, seed: 3);
+
+    private static TrainingOptions Options(int shardSize = 40) => new(
+        LossKind.CrossEntropy,
+        new OptimizerSettings(OptimizerKind.Adam, 0.01f),
+        ScheduleKind.Cosine, BatchSize: 40, Epochs: 2, Seed: 5, ShardSize: shardSize);
+
+    private static Network NewNetwork()
+    {
+        var spec = NetworkSpec.Create(Spirals.Train.InputSize, [16, 12], Spirals.Train.TargetSize, Activation.Tanh, Activation.Softmax);
+        return ParameterInitializer.Initialize(spec, seed: 9);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task Job_OnWorkers_EqualsSingleProcessTrainerBitForBit(int workers)
+    {
+        var network = NewNetwork();
+        var expected = JobRun.InProcess(network, Spirals, Options());
+        await using var cluster = await LocalCluster.StartAsync(workers);
+
+        var events = await JobRun.OnClusterAsync(cluster, network, Spirals, Options());
+
+        Assert.Equal(expected, JobRun.FinalParameters(events));
+        Assert.Equal(2, events.OfType<JobEpochCompleted>().Count());
+    }
+}
