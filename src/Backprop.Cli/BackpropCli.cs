@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Backprop.Cli.Cluster;
 using Backprop.Cli.Train;
 using Backprop.Core;
 
@@ -9,6 +10,9 @@ public static class BackpropCli
 {
     /// <summary>Everything worked.</summary>
     public const int Success = 0;
+
+    /// <summary>Something outside the user's input failed (a worker process, the cluster); stderr has one line saying why.</summary>
+    public const int Failure = 1;
 
     /// <summary>The user's input (a flag, a file) was bad; stderr has one line saying why.</summary>
     public const int BadInput = 2;
@@ -25,6 +29,7 @@ public static class BackpropCli
         var root = new RootCommand("Backprop.Distributed: train fully-connected neural networks.")
         {
             TrainCommand.Create(output, interactive),
+            WorkerCommand.Create(output),
         };
 
         var parsed = root.Parse(args);
@@ -42,6 +47,11 @@ public static class BackpropCli
         {
             error.WriteLine($"backprop: {exception.Message}");
             return BadInput;
+        }
+        catch (ClusterRunException exception)
+        {
+            error.WriteLine($"backprop: {exception.Message}");
+            return Failure;
         }
     }
 }

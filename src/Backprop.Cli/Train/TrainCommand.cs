@@ -1,21 +1,26 @@
 using System.CommandLine;
+using Backprop.Cli.Cluster;
 using Backprop.Cli.Output;
 using Backprop.Core;
 using Backprop.Core.Data;
 using Backprop.Core.Model;
 using Backprop.Core.Serialization;
 using Backprop.Core.Training;
+using DatasetSource = Backprop.Protocol.V1.DatasetSource;
 
 namespace Backprop.Cli.Train;
 
 /// <summary><c>backprop train</c>: trains a network in this process and reports each epoch.</summary>
 internal static class TrainCommand
 {
+    /// <summary>Most worker processes <c>--workers</c> starts on this machine.</summary>
+    private const int MaxLocalWorkers = 64;
+
     /// <summary>The verb with its flags; results go to <paramref name="output"/>.</summary>
     public static Command Create(TextWriter output, bool interactive)
     {
         var flags = new TrainFlags();
-        var command = new Command("train", "Train a network on a dataset in this process and report test accuracy.");
+        var command = new Command("train", "Train a network on a dataset (in this process, or on a local cluster with --workers) and report test accuracy.");
         foreach (var flag in flags.All)
         {
             command.Options.Add(flag);
@@ -31,18 +36,12 @@ internal static class TrainCommand
         var data = DatasetLoader.Load(parsed.GetValue(flags.Data)!, parsed.GetValue(flags.TestData), parsed.GetValue(flags.Targets), options.Seed);
         var network = CreateNetwork(flags, parsed, data.Train, options.Seed);
         options = TrainSettings.WithLoss(options, flags, parsed, network.Spec.OutputActivation);
-        using var trainer = new Trainer(network, data, options);
-
         var printer = new EpochPrinter(output, interactive, options.Epochs);
         printer.Start(network.Spec, data, options);
-        EpochReport? last = null;
-        foreach (var report in trainer.Run(printer.Step))
-        {
-            printer.Epoch(report);
-            last = report;
-        }
-
-        printer.Finish(last!);
+        var last = parsed.GetValue(flags.Workers) is { } workers
+            ? TrainOnLocalCluster(flags, parsed, network, data, options, workers, printer)
+            : TrainInProcess(network, data, options, printer);
+        printer.Finish(last);
         if (parsed.GetValue(flags.Out) is { } outPath)
         {
             ModelJson.Save(network, outPath);
@@ -50,6 +49,32 @@ internal static class TrainCommand
         }
 
         return BackpropCli.Success;
+    }
+
+    private static EpochReport TrainInProcess(Network network, DatasetSplit data, TrainingOptions options, EpochPrinter printer)
+    {
+        using var trainer = new Trainer(network, data, options);
+        EpochReport? last = null;
+        foreach (var report in trainer.Run(printer.Step))
+        {
+            printer.Epoch(report);
+            last = report;
+        }
+
+        return last!;
+    }
+
+    /// <summary>Workers load the data from the same source when they can; each splits the cores evenly unless --threads says otherwise.</summary>
+    private static EpochReport TrainOnLocalCluster(TrainFlags flags, ParseResult parsed, Network network, DatasetSplit data, TrainingOptions options, int workers, EpochPrinter printer)
+    {
+        if (workers is < 1 or > MaxLocalWorkers)
+        {
+            throw new InvalidInputException($"{flags.Workers.Name}: must be 1..{MaxLocalWorkers}, got {workers}");
+        }
+
+        var source = new DatasetSource { Data = parsed.GetValue(flags.Data)!, TargetColumns = parsed.GetValue(flags.Targets) ?? 0, SplitSeed = options.Seed };
+        var threads = parsed.GetValue(flags.Threads) ?? Math.Max(1, Environment.ProcessorCount / workers);
+        return LocalClusterTraining.Run(network, data, options, source, workers, threads, printer);
     }
 
     private static Network CreateNetwork(TrainFlags flags, ParseResult parsed, Dataset train, int seed)

@@ -26,13 +26,14 @@ internal sealed class TrainFlags
     public Option<bool> Shuffle { get; } = new("--shuffle") { Description = "Seeded random order each epoch (false: file order)", DefaultValueFactory = _ => true };
     public Option<int?> Threads { get; } = new("--threads") { Description = "Threads computing the gradients (default: one per 128 samples of a batch, at most one per core; results are bit-identical for any count)" };
     public Option<string?> InitModel { get; } = new("--init-model") { Description = "Start from this model JSON (its architecture and weights)" };
+    public Option<int?> Workers { get; } = new("--workers") { Description = "Train on a local cluster: this process coordinates, N worker processes compute (results are bit-identical to training in-process)" };
     public Option<string?> Out { get; } = new("--out") { Description = "Write the trained model JSON here" };
 
     /// <summary>All flags, in help order.</summary>
     public IEnumerable<Option> All =>
     [
         Data, TestData, Targets, Hidden, Activation, OutputActivation, Loss, Optimizer, LearningRate, Momentum,
-        Nesterov, WeightDecay, Schedule, DecayEpochs, DecayFactor, BatchSize, Epochs, Seed, Shuffle, Threads, InitModel, Out,
+        Nesterov, WeightDecay, Schedule, DecayEpochs, DecayFactor, BatchSize, Epochs, Seed, Shuffle, Threads, Workers, InitModel, Out,
     ];
 
     /// <summary>The flags that define an architecture, which <c>--init-model</c> fixes instead.</summary>

@@ -44,15 +44,22 @@ public static class ClusterHocon
                   "Google.Protobuf.IMessage, Google.Protobuf" = backprop
                 }
               }
+              # A node that leaves closes its connections; membership events and the coordinators' own
+              # "worker dropped" warnings say what matters, without remoting's stack traces.
+              remote.log-remote-lifecycle-events = off
               remote.dot-netty.tcp {
                 hostname = "{{options.Hostname}}"
                 public-hostname = "{{publicHostname}}"
                 port = {{options.Port}}
+                # Batching holds writes for up to its flush interval (40 ms): every step is a round trip, so write at once.
+                batching.enabled = false
                 maximum-frame-size = {{frameBytes}}b
                 send-buffer-size = {{socketBufferBytes}}b
                 receive-buffer-size = {{socketBufferBytes}}b
               }
               cluster {
+                # The proxy warns while the singleton is still starting; jobs wait in its buffer meanwhile.
+                singleton-proxy.log-singleton-identification-failure = off
                 roles = [{{string.Join(", ", options.Roles.Select(Quote))}}]
                 seed-nodes = [{{string.Join(", ", options.SeedNodes.Select(Quote))}}]
                 downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"

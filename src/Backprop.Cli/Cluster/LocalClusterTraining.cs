@@ -1,0 +1,75 @@
+using Backprop.Cli.Output;
+using Backprop.Cluster.Hosting;
+using Backprop.Cluster.Jobs;
+using Backprop.Core.Data;
+using Backprop.Core.Model;
+using Backprop.Core.Training;
+using Backprop.Protocol.V1;
+
+namespace Backprop.Cli.Cluster;
+
+/// <summary>
+/// <c>backprop train --workers N</c>: a real cluster on loopback — this process is the coordinator node, each
+/// worker is a <c>backprop worker</c> child process — that trains one job and is torn down afterwards.
+/// </summary>
+internal static class LocalClusterTraining
+{
+    /// <summary>How long the worker processes may take to start and join.</summary>
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+
+    /// <summary>Trains <paramref name="network"/> in place; progress goes to <paramref name="printer"/>. Returns the last epoch's report.</summary>
+    public static EpochReport Run(Network network, DatasetSplit data, TrainingOptions options, DatasetSource source, int workers, int threadsPerWorker, EpochPrinter printer) =>
+        RunAsync(network, data, options, source, workers, threadsPerWorker, printer).GetAwaiter().GetResult();
+
+    private static async Task<EpochReport> RunAsync(Network network, DatasetSplit data, TrainingOptions options, DatasetSource source, int workers, int threadsPerWorker, EpochPrinter printer)
+    {
+        await using var coordinator = await BackpropNode.StartAsync(new ClusterOptions { Port = 0, MinWorkers = workers }).ConfigureAwait(false);
+        var processes = new List<WorkerProcess>();
+        try
+        {
+            for (var i = 0; i < workers; i++)
+            {
+                processes.Add(WorkerProcess.Start(coordinator.Address.ToString(), threadsPerWorker));
+            }
+
+            var started = Task.WhenAll(processes.Select(p => p.Ready));
+            if (await Task.WhenAny(started, Task.Delay(StartTimeout)).ConfigureAwait(false) != started)
+            {
+                throw new ClusterRunException($"the {workers} worker processes did not join within {StartTimeout.TotalSeconds:0} s");
+            }
+
+            await started.ConfigureAwait(false);
+            var job = new TrainingJob($"local-{Guid.NewGuid():n}", network, data, options, source);
+            var events = await JobSubmission.SubmitAsync(coordinator.System, coordinator.JobManager, job).ConfigureAwait(false);
+            EpochReport? last = null;
+            await foreach (var jobEvent in events.ReadAllAsync().ConfigureAwait(false))
+            {
+                switch (jobEvent)
+                {
+                    case JobStepCompleted step:
+                        printer.Step(step.Progress);
+                        break;
+                    case JobEpochCompleted epoch:
+                        printer.Epoch(epoch.Report);
+                        last = epoch.Report;
+                        break;
+                    case JobSucceeded succeeded:
+                        succeeded.Network.Parameters.CopyTo(network.Parameters, 0);
+                        break;
+                    case JobFailed failed:
+                        throw new ClusterRunException($"the job failed: {failed.Reason}");
+                }
+            }
+
+            return last ?? throw new ClusterRunException("the job ended without finishing an epoch");
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new ClusterRunException(e.Message);
+        }
+        finally
+        {
+            await Task.WhenAll(processes.Select(p => p.DisposeAsync().AsTask())).ConfigureAwait(false);
+        }
+    }
+}
