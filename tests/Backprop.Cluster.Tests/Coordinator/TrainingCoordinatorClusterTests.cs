@@ -12,7 +12,7 @@ public sealed class TrainingCoordinatorClusterTests
 {
     private static readonly DatasetSplit Spirals = BuiltInDatasets.Load(BuiltInDatasets.Spirals, seed: 3);
 
-    private static TrainingOptions Options(int shardSize = 40) => new(
+    private static TrainingOptions Options(int shardSize = 8) => new(
         LossKind.CrossEntropy,
         new OptimizerSettings(OptimizerKind.Adam, 0.01f),
         ScheduleKind.Cosine, BatchSize: 40, Epochs: 2, Seed: 5, ShardSize: shardSize);

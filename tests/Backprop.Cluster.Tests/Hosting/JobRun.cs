@@ -12,7 +12,7 @@ internal static class JobRun
     public static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
 
     /// <summary>Submits a job and collects every event until it ends.</summary>
-    public static async Task<List<IJobEvent>> OnClusterAsync(LocalCluster cluster, Network network, DatasetSplit data, TrainingOptions options, DatasetSource? source = null)
+    public static async Task<List<IJobEvent>> OnClusterAsync(LocalCluster cluster, Network network, DatasetSplit data, TrainingOptions options, DatasetSource? source = null, Action<IJobEvent>? onEvent = null)
     {
         using var timeout = new CancellationTokenSource(Timeout);
         var job = new TrainingJob(Guid.NewGuid().ToString("n"), network, data, options, source);
@@ -21,6 +21,7 @@ internal static class JobRun
         await foreach (var jobEvent in events.ReadAllAsync(timeout.Token))
         {
             all.Add(jobEvent);
+            onEvent?.Invoke(jobEvent);
         }
 
         return all;

@@ -1,0 +1,72 @@
+using System.Runtime.CompilerServices;
+using Akka.Actor;
+using Backprop.Cluster.Jobs;
+using Backprop.Cluster.Tests.Hosting;
+using Backprop.Core.Data;
+using Backprop.Core.Losses;
+using Backprop.Core.Model;
+using Backprop.Core.Optimizers;
+using Backprop.Core.Training;
+using ClusterEvent = Akka.Cluster.ClusterEvent;
+
+namespace Backprop.Cluster.Tests.Coordinator;
+
+public sealed class TrainingCoordinatorMembershipTests
+{
+    private static readonly DatasetSplit Xor = BuiltInDatasets.Load(BuiltInDatasets.Xor, seed: 1);
+
+    [Fact]
+    public async Task Job_WorkerLeavesMidJob_FinishesWithTheSameWeights()
+    {
+        var data = BuiltInDatasets.Load(BuiltInDatasets.Spirals, seed: 4);
+        var spec = NetworkSpec.Create(data.Train.InputSize, [32], data.Train.TargetSize, Activation.Relu, Activation.Softmax);
+        var network = ParameterInitializer.Initialize(spec, seed: 2);
+        var options = new TrainingOptions(
+            LossKind.CrossEntropy, new OptimizerSettings(OptimizerKind.Momentum, 0.05f), ScheduleKind.Constant,
+            BatchSize: 64, Epochs: 3, Seed: 8, ShardSize: 8);
+        var expected = JobRun.InProcess(network, data, options);
+        await using var cluster = await LocalCluster.StartAsync(workers: 3);
+        var leaving = cluster.Workers[1];
+
+        var events = await JobRun.OnClusterAsync(cluster, network, data, options, onEvent: e =>
+        {
+            if (e is JobStepCompleted { Step: 4 })
+            {
+                _ = Akka.Cluster.Cluster.Get(leaving.System).LeaveAsync();
+            }
+        });
+
+        Assert.Equal(expected, JobRun.FinalParameters(events));
+        Assert.Contains(events, e => e is JobWorkerChanged { Joined: false });
+    }
+
+    [Fact]
+    public async Task Job_ModelOver2MParameters_TrainsWithoutUnreachableNodes()
+    {
+        // 2 → 1500 → 1500 → 1: 2,254,501 parameters, 9 MB per tensor, 18 chunks of 512 KiB each way per step.
+        var spec = NetworkSpec.Create(Xor.Train.InputSize, [1500, 1500], Xor.Train.TargetSize, Activation.Tanh, Activation.Sigmoid);
+        Assert.True(spec.ParameterCount > 2_000_000);
+        var network = ParameterInitializer.Initialize(spec, seed: 3);
+        var options = new TrainingOptions(
+            LossKind.MeanSquaredError, new OptimizerSettings(OptimizerKind.Sgd, 0.1f), ScheduleKind.Constant,
+            BatchSize: 4, Epochs: 6, Seed: 1, ShardSize: 1);
+        var expected = JobRun.InProcess(network, Xor, options);
+        await using var cluster = await LocalCluster.StartAsync(workers: 2);
+        var unreachable = new StrongBox<int>();
+        var recorder = cluster.Coordinator.System.ActorOf(Props.Create(() => new UnreachableRecorder(unreachable)));
+        Akka.Cluster.Cluster.Get(cluster.Coordinator.System).Subscribe(recorder, typeof(ClusterEvent.UnreachableMember));
+
+        var events = await JobRun.OnClusterAsync(cluster, network, Xor, options);
+
+        Assert.Equal(expected, JobRun.FinalParameters(events));
+        Assert.Equal(0, Volatile.Read(ref unreachable.Value));
+    }
+
+    private sealed class UnreachableRecorder : ReceiveActor
+    {
+        public UnreachableRecorder(StrongBox<int> count)
+        {
+            Receive<ClusterEvent.UnreachableMember>(_ => Interlocked.Increment(ref count.Value));
+        }
+    }
+}
