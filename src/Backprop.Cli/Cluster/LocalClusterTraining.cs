@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Backprop.Cli.Output;
 using Backprop.Cluster.Hosting;
 using Backprop.Cluster.Jobs;
@@ -41,27 +42,18 @@ internal static class LocalClusterTraining
             await started.ConfigureAwait(false);
             var job = new TrainingJob($"local-{Guid.NewGuid():n}", network, data, options, source);
             var events = await JobSubmission.SubmitAsync(coordinator.System, coordinator.JobManager, job).ConfigureAwait(false);
-            EpochReport? last = null;
-            await foreach (var jobEvent in events.ReadAllAsync().ConfigureAwait(false))
+            var allExited = Task.WhenAll(processes.Select(p => p.Exited));
+            // Not disposed: the continuation may fire after this method, when the workers are stopped on purpose.
+            var workersGone = new CancellationTokenSource();
+            _ = allExited.ContinueWith(_ => workersGone.Cancel(), TaskScheduler.Default);
+            try
             {
-                switch (jobEvent)
-                {
-                    case JobStepCompleted step:
-                        printer.Step(step.Progress);
-                        break;
-                    case JobEpochCompleted epoch:
-                        printer.Epoch(epoch.Report);
-                        last = epoch.Report;
-                        break;
-                    case JobSucceeded succeeded:
-                        succeeded.Network.Parameters.CopyTo(network.Parameters, 0);
-                        break;
-                    case JobFailed failed:
-                        throw new ClusterRunException($"the job failed: {failed.Reason}");
-                }
+                return await FollowAsync(events, network, printer, workersGone.Token).ConfigureAwait(false);
             }
-
-            return last ?? throw new ClusterRunException("the job ended without finishing an epoch");
+            catch (OperationCanceledException) when (allExited.IsCompleted)
+            {
+                throw new ClusterRunException($"every worker process exited before the job finished; {(await allExited.ConfigureAwait(false))[^1]}");
+            }
         }
         catch (InvalidOperationException e)
         {
@@ -71,5 +63,31 @@ internal static class LocalClusterTraining
         {
             await Task.WhenAll(processes.Select(p => p.DisposeAsync().AsTask())).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Shows the job's progress and copies the final weights into <paramref name="network"/>; returns the last epoch's report.</summary>
+    private static async Task<EpochReport> FollowAsync(ChannelReader<IJobEvent> events, Network network, EpochPrinter printer, CancellationToken cancellation)
+    {
+        EpochReport? last = null;
+        await foreach (var jobEvent in events.ReadAllAsync(cancellation).ConfigureAwait(false))
+        {
+            switch (jobEvent)
+            {
+                case JobStepCompleted step:
+                    printer.Step(step.Progress);
+                    break;
+                case JobEpochCompleted epoch:
+                    printer.Epoch(epoch.Report);
+                    last = epoch.Report;
+                    break;
+                case JobSucceeded succeeded:
+                    succeeded.Network.Parameters.CopyTo(network.Parameters, 0);
+                    break;
+                case JobFailed failed:
+                    throw new ClusterRunException($"the job failed: {failed.Reason}");
+            }
+        }
+
+        return last ?? throw new ClusterRunException("the job ended without finishing an epoch");
     }
 }

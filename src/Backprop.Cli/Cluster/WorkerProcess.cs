@@ -14,6 +14,7 @@ internal sealed class WorkerProcess : IAsyncDisposable
     private static readonly TimeSpan ExitGrace = TimeSpan.FromSeconds(10);
     private readonly Process _process;
     private readonly TaskCompletionSource<string> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<string> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<string> _errors = [];
 
     private WorkerProcess(Process process)
@@ -37,7 +38,12 @@ internal sealed class WorkerProcess : IAsyncDisposable
             }
         };
         _process.EnableRaisingEvents = true;
-        _process.Exited += (_, _) => _ready.TrySetException(new InvalidOperationException($"a worker process exited with code {_process.ExitCode}: {LastError()}"));
+        _process.Exited += (_, _) =>
+        {
+            var reason = $"a worker process exited with code {_process.ExitCode}: {LastError()}";
+            _ready.TrySetException(new InvalidOperationException(reason));
+            _exited.TrySetResult(reason);
+        };
     }
 
     /// <summary>Starts <c>backprop worker</c> joining <paramref name="seed"/> with <paramref name="threads"/> threads.</summary>
@@ -65,6 +71,9 @@ internal sealed class WorkerProcess : IAsyncDisposable
 
     /// <summary>Completes with the worker's address once it has joined; fails if it exits first.</summary>
     public Task<string> Ready => _ready.Task;
+
+    /// <summary>Completes with a description when the process has exited.</summary>
+    public Task<string> Exited => _exited.Task;
 
     /// <summary>Asks the worker to leave (stdin closes) and waits for it to exit, killing it after a grace period.</summary>
     public async ValueTask DisposeAsync()

@@ -26,7 +26,8 @@ namespace Backprop.Cluster.Coordinator;
 /// (Identify); each one found is watched and sent <see cref="JoinJob"/>.</item>
 /// <item>A worker answers <see cref="JobJoined"/>. If it could not load or find the samples, they are shipped
 /// as <see cref="DatasetChunk"/>s plus <see cref="DatasetShipped"/>, and it answers again once verified.</item>
-/// <item>Once <see cref="ClusterOptions.MinWorkers"/> workers are ready, step t starts: the minibatch is the
+/// <item>Once <see cref="ClusterOptions.MinWorkers"/> workers are ready (for the first step; later steps
+/// need one), step t starts: the minibatch is the
 /// t-th slice of the epoch's seeded permutation, cut into leaves of <see cref="TrainingOptions.ShardSize"/>
 /// rows; a <see cref="StepPlan"/> gives each ready worker a contiguous range of leaves by throughput,
 /// as tree-aligned blocks.</item>
@@ -233,7 +234,9 @@ public sealed class TrainingCoordinator : ReceiveActor
             return;
         }
 
-        if (_cursor.IsFinished || ReadyCount < _options.MinWorkers)
+        // MinWorkers only holds back the first step; after that any ready worker keeps the job going.
+        var needed = _cursor.Step == 0 ? _options.MinWorkers : 1;
+        if (_cursor.IsFinished || ReadyCount < needed)
         {
             return;
         }

@@ -33,7 +33,7 @@ public sealed class ClusterOptions
     /// <summary>Tensors larger than this travel as several messages of at most this many bytes.</summary>
     public int ChunkBytes { get; set; } = 512 * 1024;
 
-    /// <summary>Ready workers a job waits for before its first step (and after losing workers).</summary>
+    /// <summary>Ready workers a job waits for before its first step; later steps go on with any ready worker.</summary>
     public int MinWorkers { get; set; } = 1;
 
     /// <summary>Jobs that train at the same time; the rest wait in FIFO order.</summary>

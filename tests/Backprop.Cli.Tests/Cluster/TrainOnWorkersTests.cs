@@ -1,0 +1,47 @@
+namespace Backprop.Cli.Tests.Cluster;
+
+/// <summary><c>train --workers N</c>: real worker processes on loopback, compared with training in-process.</summary>
+public sealed class TrainOnWorkersTests
+{
+    [Fact]
+    public void Train_OnTwoWorkerProcesses_WritesTheSameModelAsInProcess()
+    {
+        using var directory = new TempDirectory();
+        string[] job = ["train", "--data", "spirals", "--hidden", "16", "--epochs", "3", "--batch-size", "50", "--shard-size", "8", "--lr", "0.01"];
+
+        var local = CliRun.Of([.. job, "--out", Path.Combine(directory.Path, "local.json")]);
+        var cluster = CliRun.Of([.. job, "--workers", "2", "--out", Path.Combine(directory.Path, "cluster.json")]);
+
+        Assert.True(local.ExitCode == 0, local.Error);
+        Assert.True(cluster.ExitCode == 0, cluster.Error);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(directory.Path, "local.json")), File.ReadAllBytes(Path.Combine(directory.Path, "cluster.json")));
+        Assert.Equal(LastLine(local.Output), LastLine(cluster.Output));
+    }
+
+    [Fact]
+    public void Train_ModelOver2MParametersOnWorkerProcesses_WritesTheSameModelAsInProcess()
+    {
+        // 2 → 1500 → 1500 → 2: 2,256,002 parameters, 9 MB per tensor, carried in 512 KiB chunks.
+        using var directory = new TempDirectory();
+        string[] job = ["train", "--data", "xor", "--hidden", "1500,1500", "--activation", "tanh", "--optimizer", "sgd", "--lr", "0.05", "--epochs", "3", "--batch-size", "4", "--shard-size", "1", "--schedule", "constant"];
+
+        var local = CliRun.Of([.. job, "--out", Path.Combine(directory.Path, "local.json")]);
+        var cluster = CliRun.Of([.. job, "--workers", "2", "--out", Path.Combine(directory.Path, "cluster.json")]);
+
+        Assert.True(cluster.ExitCode == 0, cluster.Error);
+        Assert.Contains("(2,256,002 parameters)", cluster.Output);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(directory.Path, "local.json")), File.ReadAllBytes(Path.Combine(directory.Path, "cluster.json")));
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("65")]
+    public void Train_WorkerCountOutOfRange_ExitsWithBadInput(string workers) =>
+        CliRun.Of("train", "--data", "xor", "--workers", workers).AssertBadInput("--workers", "1..64", workers);
+
+    [Fact]
+    public void Worker_SeedAddressNotAnAkkaAddress_ExitsWithBadInput() =>
+        CliRun.Of("worker", "--join", "http://localhost:4053").AssertBadInput("SeedNodes", "akka.tcp://backprop@HOST:PORT");
+
+    private static string LastLine(string output) => output.Trim().Split('\n')[^1];
+}
