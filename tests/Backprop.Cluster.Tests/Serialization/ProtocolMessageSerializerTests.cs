@@ -1,5 +1,6 @@
 using System.Runtime.Serialization;
 using Backprop.Cluster.Serialization;
+using Backprop.Protocol;
 using Backprop.Protocol.V1;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
@@ -140,12 +141,12 @@ public sealed class ProtocolMessageSerializerTests(NodeActorSystemFixture node)
     public void FromBinary_TensorChunk_DataKeepsRawFloatBytes()
     {
         var floats = new[] { float.NaN, -0f, float.Epsilon, 1.5f };
-        var chunk = new TensorChunk { JobId = "j", Data = Protocol.TensorBytes.From(floats) };
+        var chunk = new TensorChunk { JobId = "j", Data = TensorBytes.From(floats) };
 
         var (serializer, manifest, bytes) = node.Serialize(chunk);
         var back = (TensorChunk)node.Deserialize(bytes, serializer.Identifier, manifest);
 
-        Assert.Equal(floats.Select(BitConverter.SingleToInt32Bits), Protocol.TensorBytes.ToArray(back.Data, "data").Select(BitConverter.SingleToInt32Bits));
+        Assert.Equal(floats.Select(BitConverter.SingleToInt32Bits), TensorBytes.ToArray(back.Data, "data").Select(BitConverter.SingleToInt32Bits));
     }
 
     private ProtocolMessageSerializer Ours() =>
