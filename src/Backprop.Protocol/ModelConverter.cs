@@ -37,7 +37,14 @@ public static class ModelConverter
             activations.Add(ActivationFrom(proto.Layers[i].Activation, $"{field}.layers[{i}].activation"));
         }
 
-        return new CoreModel.NetworkSpec(sizes, activations);
+        try
+        {
+            return new CoreModel.NetworkSpec(sizes, activations);
+        }
+        catch (InvalidInputException e)
+        {
+            throw new InvalidInputException($"{field}: {e.Message}");
+        }
     }
 
     /// <summary>The proto form of <paramref name="network"/>: its spec and its parameters as bytes.</summary>

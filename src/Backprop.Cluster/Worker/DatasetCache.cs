@@ -22,14 +22,10 @@ public sealed class DatasetCache
     public Dataset? Find(DatasetDescriptor descriptor)
     {
         ArgumentNullException.ThrowIfNull(descriptor);
-        for (var node = _datasets.First; node is not null; node = node.Next)
+        var cached = Cached(descriptor.DatasetId);
+        if (cached is not null)
         {
-            if (node.Value.Id == descriptor.DatasetId)
-            {
-                _datasets.Remove(node);
-                _datasets.AddFirst(node);
-                return node.Value.Data;
-            }
+            return cached;
         }
 
         var loaded = TryLoad(descriptor);
@@ -55,6 +51,12 @@ public sealed class DatasetCache
         ArgumentNullException.ThrowIfNull(chunk);
         if (!_shipments.TryGetValue(chunk.DatasetId, out var shipment))
         {
+            // Another job shipped the same samples first and they are complete: this copy is redundant.
+            if (Cached(chunk.DatasetId) is not null)
+            {
+                return;
+            }
+
             throw new InvalidDataException($"dataset {chunk.DatasetId}: a chunk arrived but none was expected");
         }
 
@@ -70,8 +72,9 @@ public sealed class DatasetCache
             throw new InvalidDataException($"dataset {chunk.DatasetId}: chunk at {chunk.Offset} with {count} values lies outside the {target.Length} of {chunk.Part}");
         }
 
+        // Two jobs may ship the same samples at once: their chunks hold the same values, so count each place once.
         chunk.Data.Span.CopyTo(MemoryMarshal.AsBytes(target.AsSpan((int)chunk.Offset, count)));
-        shipment.Chunks++;
+        shipment.Received.Add((chunk.Part, chunk.Offset));
     }
 
     /// <summary>Finishes a shipment of <paramref name="chunkCount"/> chunks and keeps the dataset if it verifies.</summary>
@@ -80,13 +83,13 @@ public sealed class DatasetCache
     {
         if (!_shipments.Remove(datasetId, out var shipment))
         {
-            throw new InvalidDataException($"dataset {datasetId}: no chunks arrived");
+            return Cached(datasetId) ?? throw new InvalidDataException($"dataset {datasetId}: no chunks arrived");
         }
 
         var descriptor = shipment.Descriptor;
-        if (shipment.Chunks != chunkCount)
+        if (shipment.Received.Count != chunkCount)
         {
-            throw new InvalidDataException($"dataset {datasetId}: {shipment.Chunks} of {chunkCount} chunks arrived");
+            throw new InvalidDataException($"dataset {datasetId}: {shipment.Received.Count} of {chunkCount} chunks arrived");
         }
 
         var dataset = new Dataset(descriptor.Name, descriptor.InputSize, descriptor.TargetSize, shipment.Features, shipment.Targets);
@@ -97,6 +100,22 @@ public sealed class DatasetCache
 
         Keep(datasetId, dataset);
         return dataset;
+    }
+
+    /// <summary>The cached dataset <paramref name="id"/>, now the most recently used; null if not cached.</summary>
+    private Dataset? Cached(string id)
+    {
+        for (var node = _datasets.First; node is not null; node = node.Next)
+        {
+            if (node.Value.Id == id)
+            {
+                _datasets.Remove(node);
+                _datasets.AddFirst(node);
+                return node.Value.Data;
+            }
+        }
+
+        return null;
     }
 
     private void Keep(string id, Dataset dataset)
@@ -136,6 +155,6 @@ public sealed class DatasetCache
 
         public float[] Targets { get; } = new float[(long)descriptor.Count * descriptor.TargetSize];
 
-        public int Chunks { get; set; }
+        public HashSet<(DatasetPart Part, long Offset)> Received { get; } = [];
     }
 }

@@ -172,7 +172,7 @@ public sealed class ConverterTests
         Assert.StartsWith("job.network:", error.Message);
     }
 
-    [Fact(Skip = "BUG: NetworkSpecFrom passes sizes to the NetworkSpec constructor unchecked; its error says 'network: layer 1 size: must be positive, got 0' and never names the field the caller passed")]
+    [Fact]
     public void NetworkSpecFrom_LayerWithZeroOutputs_InvalidInputNamingTheField()
     {
         var proto = ModelConverter.NetworkSpecToProto(NetworkSpec.Create(3, [4], 2, Activation.Tanh, Activation.Sigmoid));
