@@ -11,20 +11,21 @@ public class ServerProcessTests
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
 
     [Fact]
-    public async Task Server_WorkerJoinsThenSigterm_WorkerLeavesGracefullyAndBothExitZero()
+    public async Task Server_WorkerJoinsCoordinatorThenSigterm_WorkerLeavesGracefullyAndBothExitZero()
     {
         var port = ServerProcess.FreePort();
         var coordinatorAddress = $"akka.tcp://backprop@127.0.0.1:{port}";
-        using var coordinator = ServerProcess.Start(new Dictionary<string, string> { ["Cluster__Port"] = $"{port}" });
-        var coordinatorStarted = await coordinator.WaitForLineAsync("Node started", StartTimeout);
-        Assert.Contains($"roles coordinator, address {coordinatorAddress},", coordinatorStarted);
 
+        // Both at once, as docker compose starts them: the worker retries its seed until the coordinator is up.
+        using var coordinator = ServerProcess.Start(new Dictionary<string, string> { ["Cluster__Port"] = $"{port}" });
         using var worker = ServerProcess.Start(new Dictionary<string, string>
         {
             ["Cluster__Port"] = "0",
             ["Cluster__Roles__0"] = "worker",
             ["Cluster__SeedNodes__0"] = coordinatorAddress,
         });
+        var coordinatorStarted = await coordinator.WaitForLineAsync("Node started", StartTimeout);
+        Assert.Contains($"roles coordinator, address {coordinatorAddress},", coordinatorStarted);
         var workerStarted = await worker.WaitForLineAsync("Node started", StartTimeout);
         Assert.Contains($"roles worker, address akka.tcp://backprop@127.0.0.1:", workerStarted);
         var workerAddress = workerStarted.Split("address ")[1].Split(',')[0];
