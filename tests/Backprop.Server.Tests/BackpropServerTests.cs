@@ -32,7 +32,8 @@ public class BackpropServerTests
     {
         var error = new StringWriter();
 
-        var exitCode = await BackpropServer.RunAsync([$"--Cluster:{key}={value}"], error);
+        // Bounded: a value that passed the checks would start a node and run until stopped.
+        var exitCode = await BackpropServer.RunAsync([$"--Cluster:{key}={value}"], error).WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(BackpropServer.BadConfiguration, exitCode);
         var lines = error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
