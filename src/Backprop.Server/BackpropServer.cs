@@ -1,0 +1,154 @@
+using Akka.Actor;
+using Akka.Hosting;
+using Akka.Remote;
+using Backprop.Cluster.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Backprop.Server;
+
+/// <summary>
+/// The node executable: an ASP.NET Core host running this node's actor system (Akka.Hosting), its roles and
+/// cluster settings read from configuration (<see cref="ServerConfiguration"/>).
+/// </summary>
+/// <remarks>
+/// Lifecycle:
+/// <list type="number">
+/// <item>Read and validate the <c>Cluster</c> section; a bad value prints one line to stderr and exits with
+/// <see cref="BadConfiguration"/> before anything starts.</item>
+/// <item>Start the host: remoting binds, the node joins its seed nodes (or itself), and the log says
+/// "Node started" with the roles and the bound address; "Member up: ... (this node)" follows on joining.
+/// A start that fails (the port is taken) prints one line to stderr and exits with <see cref="Failed"/>.</item>
+/// <item>SIGTERM or Ctrl+C stops the host, and Akka.Hosting runs CoordinatedShutdown: the node leaves the
+/// cluster, so coordinators move its outstanding shards to the other workers, and the process exits with
+/// <see cref="Stopped"/>. A node the cluster downed (Split Brain Resolver) stops too, with <see cref="Failed"/>,
+/// so that a supervisor restarts it: a downed node cannot rejoin with the same actor system.</item>
+/// </list>
+/// </remarks>
+internal static class BackpropServer
+{
+    /// <summary>Exit code of a node that was asked to stop and left the cluster.</summary>
+    public const int Stopped = 0;
+
+    /// <summary>Exit code of a node that could not start or was removed from the cluster against its will.</summary>
+    public const int Failed = 1;
+
+    /// <summary>Exit code of a bad setting (nothing was started).</summary>
+    public const int BadConfiguration = 2;
+
+    /// <summary>Prefix of the lines the executable writes to stderr itself, and its log category.</summary>
+    public const string Name = "backprop-server";
+
+    /// <summary>
+    /// How long the host gives its services to stop, counted from SIGTERM: it bounds Kestrel's wait for open requests.
+    /// Akka.Hosting waits for CoordinatedShutdown whatever the token says (its phases have timeouts of their own);
+    /// leaving a healthy cluster takes about a second. Under Kubernetes' default grace of 30 s before SIGKILL.
+    /// </summary>
+    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(20);
+
+    /// <summary>Runs a node with <paramref name="args"/> until it is stopped; returns the process's exit code.</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter error)
+    {
+        var builder = CreateBuilder(args);
+        ClusterOptions options;
+        try
+        {
+            options = ServerConfiguration.ReadClusterOptions(builder.Configuration);
+        }
+        catch (ArgumentException e)
+        {
+            // Nothing was started; only the configuration's file watchers were.
+            ((IDisposable)builder.Configuration).Dispose();
+            await error.WriteLineAsync($"{Name}: {e.Message}").ConfigureAwait(false);
+            return BadConfiguration;
+        }
+
+        await using var app = Build(builder, options);
+        return await RunAsync(app, options, error).ConfigureAwait(false);
+    }
+
+    /// <summary>The web host's builder: appsettings.json, environment variables and <paramref name="args"/>.</summary>
+    public static WebApplicationBuilder CreateBuilder(string[] args) =>
+        // The content root is the executable's folder, so appsettings.json is found from any working directory.
+        WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+
+    /// <summary>The node's host: logging, shutdown budget, HTTP only when configured, and the actor system.</summary>
+    public static WebApplication Build(WebApplicationBuilder builder, ClusterOptions options)
+    {
+        builder.Logging.AddSimpleConsole(console =>
+        {
+            console.SingleLine = true;
+            console.TimestampFormat = "HH:mm:ss.fff ";
+        });
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = ShutdownTimeout);
+        if (!ServerConfiguration.ListensForHttp(builder.Configuration))
+        {
+            builder.Services.Replace(ServiceDescriptor.Singleton<IServer, NoHttpServer>());
+        }
+
+        builder.Services.AddAkka(ClusterRoles.SystemName, (akka, services) => akka
+            .AddBackpropCluster(options)
+            .WithActors((system, _) => system.ActorOf(
+                MembershipLog.Props(services.GetRequiredService<ILoggerFactory>().CreateLogger($"{Name}.cluster"), options.DownUnreachableAfter),
+                MembershipLog.Name)));
+
+        var app = builder.Build();
+
+        // Coordinator nodes' HTTP endpoints (the gRPC Trainer service) are mapped here.
+        return app;
+    }
+
+    /// <summary>The exit code for the reason CoordinatedShutdown ran with (null: it did not run).</summary>
+    public static int ExitCodeFor(CoordinatedShutdown.Reason? reason) =>
+        reason is CoordinatedShutdown.ClusterDowningReason or CoordinatedShutdown.ClusterJoinUnsuccessfulReason ? Failed : Stopped;
+
+    /// <summary>What made the start fail, and which settings to check when remoting could not bind.</summary>
+    internal static string StartFailure(Exception exception)
+    {
+        // Akka nests the transport's exception in aggregate exceptions, and it in turn holds the socket's.
+        for (var inner = exception; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is RemoteTransportException)
+            {
+                return $"remoting could not listen ({inner.GetBaseException().Message}); check {ClusterOptions.Section}:Hostname and "
+                    + $"{ClusterOptions.Section}:Port (environment variables {ClusterOptions.Section}__Hostname, {ClusterOptions.Section}__Port)";
+            }
+        }
+
+        return exception.GetBaseException().Message;
+    }
+
+    private static async Task<int> RunAsync(WebApplication app, ClusterOptions options, TextWriter error)
+    {
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(Name);
+        try
+        {
+            await app.StartAsync().ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // The executable's last resort: one line instead of an unhandled exception (the log has the details).
+            logger.LogCritical(e, "The node did not start");
+            await error.WriteLineAsync($"{Name}: the node did not start: {StartFailure(e)}").ConfigureAwait(false);
+            return Failed;
+        }
+
+        var system = app.Services.GetRequiredService<ActorSystem>();
+        logger.LogInformation(
+            "Node started: roles {Roles}, address {Address}, seed nodes {SeedNodes}",
+            string.Join(", ", options.Roles),
+            Akka.Cluster.Cluster.Get(system).SelfAddress,
+            options.SeedNodes.Length == 0 ? "none (this node forms the cluster)" : string.Join(", ", options.SeedNodes));
+
+        await app.WaitForShutdownAsync().ConfigureAwait(false);
+        var reason = CoordinatedShutdown.Get(system).ShutdownReason;
+        var exitCode = ExitCodeFor(reason);
+        if (exitCode != Stopped)
+        {
+            await error.WriteLineAsync(
+                $"{Name}: the node was removed from the cluster ({reason?.GetType().Name}); restart it to rejoin").ConfigureAwait(false);
+        }
+
+        return exitCode;
+    }
+}

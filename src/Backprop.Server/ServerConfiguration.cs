@@ -1,0 +1,118 @@
+using System.ComponentModel;
+using System.Globalization;
+using System.Reflection;
+using Backprop.Cluster.Hosting;
+
+namespace Backprop.Server;
+
+/// <summary>
+/// Reads the node's settings from the host's configuration: appsettings.json, then environment variables
+/// (<c>Cluster__Port=4054</c>), then the command line (<c>--Cluster:Port=4054</c>), each overriding the one before.
+/// </summary>
+internal static class ServerConfiguration
+{
+    /// <summary>The settings of <see cref="ClusterOptions"/>: its properties with a setter.</summary>
+    private static readonly PropertyInfo[] Settings =
+        [.. typeof(ClusterOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite)];
+
+    /// <summary>
+    /// Binds and validates the <c>Cluster</c> section. Throws <see cref="ArgumentException"/> naming the first bad
+    /// key, how to fix it and its environment variable: an unknown key (a typo would otherwise be ignored), a
+    /// value of the wrong type, a list written as one value, or a value <see cref="ClusterOptions.Validate"/> rejects.
+    /// </summary>
+    public static ClusterOptions ReadClusterOptions(IConfiguration configuration)
+    {
+        var section = configuration.GetSection(ClusterOptions.Section);
+        foreach (var setting in section.GetChildren())
+        {
+            CheckSetting(setting);
+        }
+
+        var options = section.Get<ClusterOptions>() ?? new ClusterOptions();
+
+        // The binder appends a list's items to the property's initial value, so Cluster__Roles__0=worker would
+        // give [coordinator, worker]. A list that configuration sets replaces the default instead.
+        var defaults = new ClusterOptions();
+        options.Roles = ListOrDefault(section, nameof(ClusterOptions.Roles), defaults.Roles);
+        options.SeedNodes = ListOrDefault(section, nameof(ClusterOptions.SeedNodes), defaults.SeedNodes);
+        options.Validate();
+        return options;
+    }
+
+    /// <summary>
+    /// Whether an HTTP endpoint is configured: <c>ASPNETCORE_URLS</c> / <c>--urls</c>, <c>ASPNETCORE_HTTP_PORTS</c>,
+    /// <c>ASPNETCORE_HTTPS_PORTS</c> or a <c>Kestrel:Endpoints</c> entry. Without one the node serves no HTTP
+    /// (Kestrel would otherwise listen on localhost:5000, and a second node on the machine could not start).
+    /// </summary>
+    public static bool ListensForHttp(IConfiguration configuration) =>
+        !string.IsNullOrWhiteSpace(configuration["urls"])
+        || !string.IsNullOrWhiteSpace(configuration["http_ports"])
+        || !string.IsNullOrWhiteSpace(configuration["https_ports"])
+        || configuration.GetSection("Kestrel:Endpoints").GetChildren().Any();
+
+    private static void CheckSetting(IConfigurationSection setting)
+    {
+        var property = Settings.FirstOrDefault(p => string.Equals(p.Name, setting.Key, StringComparison.OrdinalIgnoreCase))
+            ?? throw Problem(setting.Path, "unknown setting", $"the settings are {string.Join(", ", Settings.Select(p => p.Name))}");
+        var isList = property.PropertyType == typeof(string[]);
+        var items = setting.GetChildren().ToList();
+        if (isList)
+        {
+            // An empty value is an empty list: appsettings.json's [] reads as "".
+            if (!string.IsNullOrEmpty(setting.Value))
+            {
+                throw Problem(setting.Path, $"is a list, got the single value '{setting.Value}'", $"set one item per key, e.g. {EnvironmentVariable(setting.Path)}__0={setting.Value}");
+            }
+
+            var badIndex = items.FirstOrDefault(item => !int.TryParse(item.Key, NumberStyles.None, CultureInfo.InvariantCulture, out _));
+            if (badIndex is not null)
+            {
+                throw Problem(badIndex.Path, "a list item's key must be its index", $"e.g. {EnvironmentVariable(setting.Path)}__0");
+            }
+
+            return;
+        }
+
+        if (items.Count > 0 || setting.Value is null)
+        {
+            throw Problem(setting.Path, "must be a single value, not a list or section", $"the default is {DefaultOf(property)}");
+        }
+
+        if (property.PropertyType == typeof(string))
+        {
+            return;
+        }
+
+        try
+        {
+            TypeDescriptor.GetConverter(property.PropertyType).ConvertFromInvariantString(setting.Value);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or OverflowException or NotSupportedException)
+        {
+            throw Problem(setting.Path, $"'{setting.Value}' is not {KindOf(property.PropertyType)}", $"the default is {DefaultOf(property)}");
+        }
+    }
+
+    private static string[] ListOrDefault(IConfigurationSection section, string key, string[] defaultValue) =>
+        section.GetSection(key).Get<string[]>() is { Length: > 0 } list ? list : defaultValue;
+
+    private static string KindOf(Type type) =>
+        type == typeof(int) ? "a whole number"
+        : type == typeof(TimeSpan) ? "a duration written hh:mm:ss"
+        : $"a {type.Name}";
+
+    private static string DefaultOf(PropertyInfo property) =>
+        property.GetValue(new ClusterOptions()) switch
+        {
+            string[] list => $"[{string.Join(", ", list)}]",
+            "" => "empty",
+            TimeSpan duration => duration.ToString("c", CultureInfo.InvariantCulture),
+            var value => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "",
+        };
+
+    private static string EnvironmentVariable(string path) => path.Replace(":", "__", StringComparison.Ordinal);
+
+    /// <summary>The same shape as <see cref="ClusterOptions.Validate"/>'s messages: key, problem, fix, variable.</summary>
+    private static ArgumentException Problem(string path, string problem, string fix) =>
+        new($"{path}: {problem}; {fix} (environment variable {EnvironmentVariable(path)})");
+}
