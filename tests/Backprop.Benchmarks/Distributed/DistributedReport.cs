@@ -42,12 +42,18 @@ public static class DistributedReport
             ? "Reference job: no run printed its description."
             : $"Reference job: `backprop train --data mnist --hidden 256,128 --batch-size {DistributedRun.BatchSize} --epochs {epochs} --seed 1` " +
               $"({job.Parameters:N0} parameters, {job.TrainSamples:N0} training samples, {StepsOf(job, epochs):N0} steps); {Environment.ProcessorCount} cores.");
+        var loads = measurements.Select(m => m.LoadAverage).OfType<double>().ToList();
+        if (loads.Count > 0)
+        {
+            output.WriteLine($"1-minute load average as each run started: {string.Join(", ", loads.Select(l => Format(l, "F1")))} (above the core count, other processes compete with the runs for the cores).");
+        }
+
         foreach (var row in failed)
         {
             output.WriteLine($"RUN FAILED: {row.Configuration.Label}: {row.Failure}");
         }
 
-        output.WriteLine(resultsDiffer ?? $"Results: identical in every run (every epoch's losses and accuracy; final line '{rows.First(r => r.Failure is null).Measurement.Run.Output.FinalResult}').");
+        output.WriteLine(resultsDiffer ?? $"Results: identical in every run: final line '{rows.First(r => r.Failure is null).Measurement.Run.Output.FinalResult}', every epoch's losses and accuracy, and the trained model (byte-identical --out files).");
         output.WriteLine();
         foreach (var row in rows.Where(r => r.Failure is null))
         {
@@ -133,7 +139,10 @@ public static class DistributedReport
     private static string WithTarget(double? value, string suffix, string relation, double target, bool met, string format = "F2") =>
         value is null ? "–" : $"{Format(value, format, suffix)} ({(met ? "met" : "MISSED")}: {relation} {target.ToString("F2", CultureInfo.InvariantCulture)})";
 
-    /// <summary>A line saying which runs computed different results than the first, or null if all agree.</summary>
+    /// <summary>
+    /// Which runs computed different results than the first (the design makes them bit-identical), or null if all
+    /// agree: the final result line, every epoch's printed losses and accuracy, and the model file bytes.
+    /// </summary>
     private static string? ResultsDiffer(IReadOnlyList<Row> rows)
     {
         if (rows.Count == 0)
@@ -141,24 +150,55 @@ public static class DistributedReport
             return "Results: no run finished.";
         }
 
-        var reference = rows[0].Measurement.Run.Output.ResultsFingerprint();
-        var differing = rows.Skip(1).Where(r => r.Measurement.Run.Output.ResultsFingerprint() != reference).ToList();
-        if (differing.Count == 0)
+        var reference = rows[0];
+        var referenceLines = reference.Measurement.Run.Output.ResultsFingerprint().Split('\n');
+        var referenceModel = ModelBytes(reference);
+        var lines = new List<string>();
+        foreach (var row in rows.Skip(1))
+        {
+            var output = row.Measurement.Run.Output;
+            var differences = new List<string>();
+            if (output.FinalResult != reference.Measurement.Run.Output.FinalResult)
+            {
+                differences.Add($"final line '{output.FinalResult}' vs '{reference.Measurement.Run.Output.FinalResult}'");
+            }
+
+            var printed = output.ResultsFingerprint().Split('\n');
+            var firstDifferent = printed.Zip(referenceLines).Select((pair, i) => (pair, i)).FirstOrDefault(p => p.pair.First != p.pair.Second);
+            if (firstDifferent.pair.First is not null)
+            {
+                differences.Add($"first different epoch line: '{firstDifferent.pair.First}' vs '{firstDifferent.pair.Second}'");
+            }
+
+            var model = ModelBytes(row);
+            if (model is null || referenceModel is null || !model.AsSpan().SequenceEqual(referenceModel))
+            {
+                differences.Add(model is null || referenceModel is null ? "a model file is missing" : "the trained models differ (--out files not byte-identical)");
+            }
+
+            if (differences.Count > 0)
+            {
+                lines.Add($"    {row.Configuration.Label} vs {reference.Configuration.Label}: {string.Join("; ", differences)}");
+            }
+        }
+
+        if (lines.Count == 0)
         {
             return null;
         }
 
-        var lines = new List<string> { $"RESULTS DIFFER (they must be bit-identical): {rows[0].Configuration.Label} printed:", Indent(reference) };
-        foreach (var row in differing)
+        // Tells "the cluster differs from the in-process trainer" apart from "cluster runs differ among themselves".
+        var others = rows.Skip(1).Select(ModelBytes).ToList();
+        if (others.Count > 1 && others.All(m => m is not null && m.AsSpan().SequenceEqual(others[0])))
         {
-            lines.Add($"but {row.Configuration.Label} printed:");
-            lines.Add(Indent(row.Measurement.Run.Output.ResultsFingerprint()));
+            lines.Add($"    ({string.Join(", ", rows.Skip(1).Select(r => r.Configuration.Label))}: byte-identical models among themselves)");
         }
 
-        return string.Join(Environment.NewLine, lines);
+        return string.Join(Environment.NewLine, lines.Prepend("RESULTS DIFFER (the design makes every run bit-identical):"));
     }
 
-    private static string Indent(string text) => string.Join(Environment.NewLine, text.Split('\n').Select(l => "    " + l));
+    private static byte[]? ModelBytes(Row row) =>
+        File.Exists(row.Measurement.ModelPath) ? File.ReadAllBytes(row.Measurement.ModelPath) : null;
 
     private static long StepsOf(TrainOutput output, int epochs) =>
         (long)epochs * ((output.TrainSamples!.Value + DistributedRun.BatchSize - 1) / DistributedRun.BatchSize);

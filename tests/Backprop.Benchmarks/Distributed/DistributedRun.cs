@@ -16,7 +16,9 @@ public sealed record DistributedConfiguration(int? Workers, int Threads)
 /// <summary>A configuration with what its run did.</summary>
 /// <param name="Configuration">What ran.</param>
 /// <param name="Run">The process's output and what was sampled from outside.</param>
-public sealed record DistributedMeasurement(DistributedConfiguration Configuration, TrainRun Run);
+/// <param name="ModelPath">Where the run wrote the trained model (<c>--out</c>), for the bit-identity check.</param>
+/// <param name="LoadAverage">The machine's 1-minute load average as the run started (Linux), a sign of competing processes.</param>
+public sealed record DistributedMeasurement(DistributedConfiguration Configuration, TrainRun Run, string ModelPath, double? LoadAverage);
 
 /// <summary>
 /// <c>--distributed</c>: the reference job (built-in MNIST subset, 784-256-128-10, batch 512) trained by the real
@@ -62,12 +64,15 @@ public static class DistributedRun
         output.WriteLine(
             $"{Flag}: {Environment.ProcessorCount} cores, .NET {Environment.Version}, host {TrainProcess.Host()}, " +
             $"wire bytes from {(OperatingSystem.IsLinux() ? "ss -tinp (tcp_info of the workers' sockets)" : "nowhere (Linux only)")}");
+        var models = Directory.CreateTempSubdirectory("backprop-distributed-");
         var measurements = new List<DistributedMeasurement>();
         foreach (var configuration in configurations)
         {
-            var cliArguments = CliArguments(configuration, epochs);
+            var modelPath = Path.Combine(models.FullName, $"model-{configuration.Workers ?? 0}-workers.json");
+            var cliArguments = CliArguments(configuration, epochs, modelPath);
+            var load = LoadAverage();
             output.WriteLine();
-            output.WriteLine($"== {configuration.Label}: backprop {string.Join(' ', cliArguments)}");
+            output.WriteLine($"== {configuration.Label}: backprop {string.Join(' ', cliArguments)} (load average {load?.ToString("F1", CultureInfo.InvariantCulture) ?? "unknown"})");
             output.Flush();
             var run = TrainProcess.RunAsync(cliArguments, countSockets: configuration.Workers is not null && OperatingSystem.IsLinux(), line =>
             {
@@ -77,21 +82,28 @@ public static class DistributedRun
                 }
             }).GetAwaiter().GetResult();
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   exit code {run.ExitCode} after {run.WallSeconds:F1} s"));
-            measurements.Add(new DistributedMeasurement(configuration, run));
+            measurements.Add(new DistributedMeasurement(configuration, run, modelPath, load));
         }
 
-        return DistributedReport.Print(output, measurements, epochs);
+        try
+        {
+            return DistributedReport.Print(output, measurements, epochs);
+        }
+        finally
+        {
+            models.Delete(recursive: true);
+        }
     }
 
-    /// <summary>The arguments of <c>backprop</c> for <paramref name="configuration"/>.</summary>
-    public static List<string> CliArguments(DistributedConfiguration configuration, int epochs)
+    /// <summary>The arguments of <c>backprop</c> for <paramref name="configuration"/>, writing the model to <paramref name="modelPath"/>.</summary>
+    public static List<string> CliArguments(DistributedConfiguration configuration, int epochs, string modelPath)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var arguments = new List<string>
         {
             "train", "--data", "mnist", "--hidden", "256,128", "--batch-size", BatchSize.ToString(CultureInfo.InvariantCulture),
             "--epochs", epochs.ToString(CultureInfo.InvariantCulture), "--seed", "1",
-            "--threads", configuration.Threads.ToString(CultureInfo.InvariantCulture),
+            "--threads", configuration.Threads.ToString(CultureInfo.InvariantCulture), "--out", modelPath,
         };
         if (configuration.Workers is { } workers)
         {
@@ -99,6 +111,20 @@ public static class DistributedRun
         }
 
         return arguments;
+    }
+
+    /// <summary>The first field of /proc/loadavg, or null where there is none.</summary>
+    private static double? LoadAverage()
+    {
+        try
+        {
+            var text = File.ReadAllText("/proc/loadavg");
+            return double.TryParse(text.Split(' ')[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var load) ? load : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     private static bool TryParse(IReadOnlyList<string> arguments, out int[] workers, out int epochs, out int threads, out string problem)
