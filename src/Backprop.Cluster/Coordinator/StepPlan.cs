@@ -14,6 +14,9 @@ namespace Backprop.Cluster.Coordinator;
 /// </remarks>
 public sealed class StepPlan
 {
+    /// <summary>How far a cut may move towards a better-aligned leaf, as a fraction of the smaller neighbouring share (at most one leaf).</summary>
+    private const double SnapDistance = 0.25;
+
     private StepPlan(long step, int leafCount, ImmutableDictionary<LeafRange, string> owners, ImmutableHashSet<LeafRange> done)
     {
         Step = step;
@@ -53,13 +56,16 @@ public sealed class StepPlan
         var ordered = workers.OrderBy(w => w.Worker, StringComparer.Ordinal).ToList();
         var weights = ordered.Select(w => Weight(w.Throughput)).ToList();
         var total = weights.Sum();
+        var shares = weights.Select(w => leafCount * w / total).ToList();
         var owners = ImmutableDictionary.CreateBuilder<LeafRange, string>();
         var first = 0;
-        var cumulative = 0.0;
+        var ideal = 0.0;
         for (var i = 0; i < ordered.Count && first < leafCount; i++)
         {
-            cumulative += weights[i];
-            var end = i == ordered.Count - 1 ? leafCount : Math.Clamp((int)Math.Round(leafCount * cumulative / total), first, leafCount);
+            ideal += shares[i];
+            var end = i == ordered.Count - 1
+                ? leafCount
+                : Boundary(ideal, SnapDistance * Math.Min(shares[i], shares[i + 1]), first, leafCount);
             foreach (var block in GradientTree.AlignedBlocks(first, end, leafCount))
             {
                 owners[block] = ordered[i].Worker;
@@ -120,6 +126,27 @@ public sealed class StepPlan
         }
 
         return (new StepPlan(Step, LeafCount, owners.ToImmutable(), Done), moved);
+    }
+
+    /// <summary>
+    /// The cut at <paramref name="ideal"/> rounded, or a more tree-aligned one at most <paramref name="reach"/>
+    /// leaves away: cutting 8 leaves at 4 rather than 5 gives each side one block, and so one gradient
+    /// transfer, instead of two.
+    /// </summary>
+    private static int Boundary(double ideal, double reach, int first, int leafCount)
+    {
+        var best = Math.Clamp((int)Math.Round(ideal), first, leafCount);
+        reach = Math.Min(reach, 1.0);
+        for (var cut = Math.Max(first + 1, (int)Math.Ceiling(ideal - reach)); cut <= Math.Min(leafCount - 1, (int)Math.Floor(ideal + reach)); cut++)
+        {
+            var better = int.TrailingZeroCount(cut) - (best == 0 ? 0 : int.TrailingZeroCount(best));
+            if (better > 0 || (better == 0 && Math.Abs(cut - ideal) < Math.Abs(best - ideal)))
+            {
+                best = cut;
+            }
+        }
+
+        return best;
     }
 
     // A worker not yet measured (or reporting nonsense) counts as one unit of speed.
