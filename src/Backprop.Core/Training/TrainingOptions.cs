@@ -14,6 +14,11 @@ namespace Backprop.Core.Training;
 /// <param name="DecayEveryEpochs">Epochs between step decays of the learning rate.</param>
 /// <param name="DecayFactor">Multiplier of each step decay.</param>
 /// <param name="Threads">Threads computing each step's gradients; the results are bit-identical for any count.</param>
+/// <param name="ShardSize">
+/// Rows per micro-shard, the unit of work the cluster distributes: each step sums its gradients per
+/// shard and adds the shard sums along a fixed tree (<see cref="GradientTree"/>). Results depend on it,
+/// but not on the number of workers or threads.
+/// </param>
 public sealed record TrainingOptions(
     LossKind Loss,
     OptimizerSettings Optimizer,
@@ -24,8 +29,12 @@ public sealed record TrainingOptions(
     bool Shuffle = true,
     int DecayEveryEpochs = 10,
     float DecayFactor = 0.5f,
-    int Threads = 1)
+    int Threads = 1,
+    int ShardSize = TrainingOptions.DefaultShardSize)
 {
+    /// <summary>The default <see cref="ShardSize"/>, in rows.</summary>
+    public const int DefaultShardSize = 64;
+
     /// <summary>
     /// Throws <see cref="InvalidInputException"/> naming the first bad field. The schedule's own fields are
     /// checked by <see cref="LearningRateSchedule.Validate"/> once the steps per epoch are known.
@@ -45,6 +54,11 @@ public sealed record TrainingOptions(
         if (Threads <= 0)
         {
             throw new InvalidInputException($"--threads: must be > 0, got {Threads}");
+        }
+
+        if (ShardSize <= 0)
+        {
+            throw new InvalidInputException($"--shard-size: must be > 0, got {ShardSize}");
         }
 
         Optimizer.Validate();
