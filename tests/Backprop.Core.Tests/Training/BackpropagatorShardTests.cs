@@ -69,15 +69,11 @@ public class BackpropagatorShardTests
 
         foreach (var atLeastRows in new[] { rows, rows + 1, 3 * rows, int.MaxValue })
         {
-            using var sharded = new Backpropagator(problem.Spec, rows, shardSize: atLeastRows);
-            var actual = new float[problem.Spec.ParameterCount];
-
             // Act
-            var actualLoss = sharded.ComputeGradientSums(problem.Parameters, loss, problem.Inputs, problem.Targets, rows, atLeastRows, actual);
+            var actual = Sums(problem, atLeastRows);
 
             // Assert
-            Assert.True(GradientTreeTests.BitEqual(expected, actual), $"shard size {atLeastRows}");
-            Assert.Equal(expectedLoss, actualLoss);
+            AssertSameBits((expected, expectedLoss), actual, $"shard size {atLeastRows}");
         }
     }
 
@@ -120,9 +116,7 @@ public class BackpropagatorShardTests
             var lossSum = GradientTree.Combine(leafCount, blocks.ToDictionary(b => b, b => BlockSums(b).Item2), (l, r) => l + r);
 
             // Assert
-            var where = $"{leafCount} leaves as blocks {string.Join(", ", blocks)}";
-            Assert.True(GradientTreeTests.BitEqual(whole, gradients), where);
-            Assert.True(BitConverter.DoubleToInt64Bits(wholeLoss) == BitConverter.DoubleToInt64Bits(lossSum), $"loss {wholeLoss:R} vs {lossSum:R}; {where}");
+            AssertSameBits((whole, wholeLoss), (gradients, lossSum), $"{leafCount} leaves as blocks {string.Join(", ", blocks)}");
         }
     }
 
@@ -132,21 +126,15 @@ public class BackpropagatorShardTests
     {
         // Arrange
         var problem = Problem(shape, hidden, output, loss, rows);
-        using var oneThread = new Backpropagator(problem.Spec, rows, threads: 1, shardSize);
-        var expected = new float[problem.Spec.ParameterCount];
-        var expectedLoss = oneThread.ComputeGradientSums(problem.Parameters, loss, problem.Inputs, problem.Targets, rows, shardSize, expected);
+        var expected = Sums(problem, shardSize, threads: 1);
 
         for (var threads = 2; threads <= 4; threads++)
         {
-            using var several = new Backpropagator(problem.Spec, rows, threads, shardSize);
-            var actual = new float[problem.Spec.ParameterCount];
-
             // Act
-            var actualLoss = several.ComputeGradientSums(problem.Parameters, loss, problem.Inputs, problem.Targets, rows, shardSize, actual);
+            var actual = Sums(problem, shardSize, threads);
 
             // Assert
-            Assert.True(GradientTreeTests.BitEqual(expected, actual), $"{threads} threads");
-            Assert.Equal(expectedLoss, actualLoss);
+            AssertSameBits(expected, actual, $"{threads} threads");
         }
     }
 
@@ -158,11 +146,9 @@ public class BackpropagatorShardTests
         var problem = Problem(shape, hidden, output, loss, rows);
         var (expected, expectedLoss) = problem.ReferenceGradientSums();
         var magnitudes = problem.ReferenceGradientMagnitudes();
-        using var pass = new Backpropagator(problem.Spec, rows);
-        var actual = new float[problem.Spec.ParameterCount];
 
         // Act
-        var lossSum = pass.ComputeGradientSums(problem.Parameters, loss, problem.Inputs, problem.Targets, rows, shardSize, actual);
+        var (actual, lossSum) = Sums(problem, shardSize);
 
         // Assert
         ApproxAssert.AllCloseAt(expected, RandomProblem.Widen(actual), p => ReferenceTolerance * Math.Max(1, magnitudes[p]),
@@ -193,6 +179,23 @@ public class BackpropagatorShardTests
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => new Backpropagator(spec, 8, shardSize: 0));
 
         Assert.Equal("shardSize", error.ParamName);
+    }
+
+    /// <summary>The gradient and loss sums of the whole problem, by a fresh instance that was not told the shard size.</summary>
+    private static (float[] Gradients, double Loss) Sums(RandomProblem problem, int shardSize, int threads = 1)
+    {
+        using var pass = new Backpropagator(problem.Spec, problem.Rows, threads);
+        var gradients = new float[problem.Spec.ParameterCount];
+        var loss = pass.ComputeGradientSums(problem.Parameters, problem.Loss, problem.Inputs, problem.Targets, problem.Rows, shardSize, gradients);
+        return (gradients, loss);
+    }
+
+    private static void AssertSameBits((float[] Gradients, double Loss) expected, (float[] Gradients, double Loss) actual, string what)
+    {
+        Assert.True(GradientTreeTests.BitEqual(expected.Gradients, actual.Gradients), $"gradient sums differ: {what}");
+        Assert.True(
+            BitConverter.DoubleToInt64Bits(expected.Loss) == BitConverter.DoubleToInt64Bits(actual.Loss),
+            $"loss sums differ, {expected.Loss:R} vs {actual.Loss:R}: {what}");
     }
 
     private static RandomProblem Problem(int shape, Activation hidden, Activation output, LossKind loss, int rows) =>
