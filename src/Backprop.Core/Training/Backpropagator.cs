@@ -45,8 +45,8 @@ public sealed unsafe class Backpropagator : IDisposable
     private readonly Action<int> _forwardPart;
     private readonly Action<int> _backwardPart;
 
-    /// <summary>Slots 1, 2, … of the tree's stack, parameter-sized (slot 0 is the caller's gradientSums).</summary>
-    private float[][] _stackSlots = [];
+    /// <summary>Each thread's room for the tree's stack slots of one gradient block (empty until a pass has several leaves).</summary>
+    private readonly float[][] _stacks;
 
     // The pass in progress, read by the parallel parts: spans cannot live in fields, so the caller's
     // spans are pinned for the duration of the pass and seen here as pointers.
@@ -75,9 +75,10 @@ public sealed unsafe class Backpropagator : IDisposable
         _a = [.. layers.Select(l => new float[maxRows * l.Outputs])];
         _delta = [.. layers.Select(l => new float[maxRows * l.Outputs])];
         _threads = new KernelThreads(threads);
+        _stacks = new float[threads][];
         _forwardPart = ForwardPart;
         _backwardPart = BackwardPart;
-        EnsureStackSlots(GradientTree.LeafCount(maxRows, shardSize ?? maxRows));
+        EnsureStacks(GradientTree.LeafCount(maxRows, shardSize ?? maxRows));
     }
 
     /// <summary>The architecture this instance computes.</summary>
@@ -142,7 +143,7 @@ public sealed unsafe class Backpropagator : IDisposable
             throw new ArgumentException($"gradientSums holds {gradientSums.Length} values, expected {Spec.ParameterCount}", nameof(gradientSums));
         }
 
-        EnsureStackSlots(GradientTree.LeafCount(rows, shardSize));
+        EnsureStacks(GradientTree.LeafCount(rows, shardSize));
         fixed (float* parameterPointer = parameters, inputPointer = inputs, gradientPointer = gradientSums)
         {
             Begin(parameterPointer, inputPointer, gradientPointer, rows);
@@ -226,7 +227,7 @@ public sealed unsafe class Backpropagator : IDisposable
         var (neuron, neurons) = Block(layer.Outputs, part);
         if (neurons > 0)
         {
-            SumLeafGradients(layer, delta, neuron, neurons);
+            SumGradients(layer, delta, neuron, neurons, part);
         }
 
         var (first, count) = Block(_rows, part);
@@ -241,72 +242,88 @@ public sealed unsafe class Backpropagator : IDisposable
     }
 
     /// <summary>
-    /// Σ∂W and Σ∂b of neurons [neuron, neuron + neurons) of <paramref name="layer"/>, along the tree. The
-    /// weights go one block of columns at a time, so the block's stack slots stay in cache while the
-    /// leaves are added into them.
+    /// Σ∂W and Σ∂b of neurons [neuron, neuron + neurons) of <paramref name="layer"/>: over all rows at once
+    /// when the pass has one leaf, else along the tree in this thread's stack (<see cref="SumLeafGradients"/>).
     /// </summary>
-    private void SumLeafGradients(LayerSpec layer, ReadOnlySpan<float> delta, int neuron, int neurons)
+    private void SumGradients(LayerSpec layer, ReadOnlySpan<float> delta, int neuron, int neurons, int part)
     {
-        var previous = PreviousActivations(_layer, 0, _rows);
-        var columns = ColumnBlock(layer.Inputs, neurons);
-        for (var column = 0; column < layer.Inputs; column += columns)
-        {
-            var weights = new WeightSums(this, layer, delta, previous, neuron, neurons, column, Math.Min(columns, layer.Inputs - column));
-            GradientTree.Reduce(_rows, _shardSize, ref weights);
-        }
-
-        var biases = new BiasSums(this, layer, delta, neuron, neurons);
-        GradientTree.Reduce(_rows, _shardSize, ref biases);
-    }
-
-    /// <summary>
-    /// Columns of a weight block whose stack slots fit <see cref="StackBlockBytes"/>: all of them when the
-    /// pass has one leaf (nothing to add), else a multiple of <see cref="StackBlockAlignment"/>.
-    /// </summary>
-    private int ColumnBlock(int inputs, int neurons)
-    {
+        var weights = new Span<float>(_gradientSums + layer.WeightOffset + (neuron * layer.Inputs), neurons * layer.Inputs);
+        var biases = new Span<float>(_gradientSums + layer.BiasOffset + neuron, neurons);
         var depth = GradientTree.StackDepth(GradientTree.LeafCount(_rows, _shardSize));
         if (depth == 1)
         {
-            return inputs;
+            Gemm.MultiplyTransposedA(delta[neuron..], layer.Outputs, PreviousActivations(_layer, 0, _rows), weights, neurons, _rows, layer.Inputs, SimdPaths.Best);
+            ColumnSums.Compute(delta, layer.Outputs, neuron, biases);
+            return;
         }
 
+        SumLeafGradients(layer, delta, neuron, neurons, _stacks[part], depth, weights, biases);
+    }
+
+    /// <summary>
+    /// Σ∂W and Σ∂b of a block of neurons along the tree, the leaves' sums kept in dense stack slots of
+    /// <paramref name="stack"/>. The weights go one block of columns at a time, so that the block's slots
+    /// stay in cache while the leaves are added into them; each block's result is then copied out.
+    /// </summary>
+    private void SumLeafGradients(
+        LayerSpec layer, ReadOnlySpan<float> delta, int neuron, int neurons, Span<float> stack, int depth, Span<float> weights, Span<float> biases)
+    {
+        var previous = PreviousActivations(_layer, 0, _rows);
+        var columns = ColumnBlock(layer.Inputs, neurons, depth);
+        for (var column = 0; column < layer.Inputs; column += columns)
+        {
+            var width = Math.Min(columns, layer.Inputs - column);
+            var sums = new WeightSums(layer, delta, previous, neuron, new StackSlots(stack, neurons * width), column, width);
+            GradientTree.Reduce(_rows, _shardSize, ref sums);
+            var result = sums.Slots.Slot(0);
+            for (var row = 0; row < neurons; row++)
+            {
+                result.Slice(row * width, width).CopyTo(weights.Slice((row * layer.Inputs) + column, width));
+            }
+        }
+
+        var biasSums = new BiasSums(layer, delta, neuron, new StackSlots(stack, neurons));
+        GradientTree.Reduce(_rows, _shardSize, ref biasSums);
+        biasSums.Slots.Slot(0).CopyTo(biases);
+    }
+
+    /// <summary>
+    /// Columns of a weight block whose <paramref name="depth"/> stack slots fit <see cref="StackBlockBytes"/>:
+    /// a multiple of <see cref="StackBlockAlignment"/>, or all of them.
+    /// </summary>
+    private static int ColumnBlock(int inputs, int neurons, int depth)
+    {
         var columns = StackBlockBytes / (depth * neurons * sizeof(float)) / StackBlockAlignment * StackBlockAlignment;
         return Math.Min(Math.Max(columns, StackBlockAlignment), inputs);
     }
 
     /// <summary>
-    /// Slot <paramref name="into"/> ← slot into + (slot into + 1 + (… + slot <paramref name="top"/>)) over a
-    /// block of <paramref name="rows"/> × <paramref name="width"/> values, rows <paramref name="stride"/> apart,
-    /// from <paramref name="offset"/>. The partial sums go into the top slot, which is free afterwards.
+    /// Gives each thread room for the stack slots of its largest block in any batch of up to
+    /// <paramref name="leafCount"/> leaves, unless it has it already. Fewer leaves or fewer neurons can
+    /// mean wider column blocks, and their rounding can make those larger, so every case is sized.
     /// </summary>
-    private void AddChain(int into, int top, int offset, int rows, int width, int stride)
+    private void EnsureStacks(int leafCount)
     {
-        for (var r = 0; r < rows; r++)
+        var needed = 0;
+        for (var depth = 2; depth <= GradientTree.StackDepth(leafCount); depth++)
         {
-            var start = offset + (r * stride);
-            var sum = StackSlot(top, start, width);
-            for (var slot = top - 1; slot > into; slot--)
+            for (var l = 0; l < Spec.Layers.Count; l++)
             {
-                TensorPrimitives.Add(StackSlot(slot, start, width), sum, sum);
+                var layer = Spec.Layers[l];
+                for (var part = 0; part < _stacks.Length; part++)
+                {
+                    var neurons = Block(layer.Outputs, part).Count;
+                    needed = neurons == 0 ? needed : Math.Max(needed, depth * neurons * ColumnBlock(layer.Inputs, neurons, depth));
+                }
             }
-
-            var destination = StackSlot(into, start, width);
-            TensorPrimitives.Add(destination, sum, destination);
         }
-    }
 
-    /// <summary>Values [offset, offset + length) of stack slot <paramref name="slot"/>; slot 0 is the caller's gradientSums.</summary>
-    private Span<float> StackSlot(int slot, int offset, int length) =>
-        slot == 0 ? new Span<float>(_gradientSums + offset, length) : _stackSlots[slot - 1].AsSpan(offset, length);
-
-    /// <summary>Allocates the stack slots a batch of <paramref name="leafCount"/> leaves needs, unless already there.</summary>
-    private void EnsureStackSlots(int leafCount)
-    {
-        var needed = GradientTree.StackDepth(leafCount) - 1;
-        if (needed > _stackSlots.Length)
+        for (var part = 0; part < _stacks.Length; part++)
         {
-            _stackSlots = [.. _stackSlots, .. Enumerable.Range(0, needed - _stackSlots.Length).Select(_ => new float[Spec.ParameterCount])];
+            if (_stacks[part] is not { } stack || stack.Length < needed)
+            {
+                _stacks[part] = new float[needed];
+            }
         }
     }
 
@@ -409,36 +426,58 @@ public sealed unsafe class Backpropagator : IDisposable
         }
     }
 
-    /// <summary>Σ∂W = Δᵀ·A_prev of each leaf for neurons [neuron, neuron + neurons) and inputs [column, column + columns).</summary>
+    /// <summary>The tree's stack slots for one block of values: slot s is <c>stack[s·size .. (s + 1)·size)</c>.</summary>
+    private readonly ref struct StackSlots(Span<float> stack, int size)
+    {
+        private readonly Span<float> _stack = stack;
+
+        public Span<float> Slot(int slot) => _stack.Slice(slot * size, size);
+
+        /// <summary>Slot into ← slot into + (slot into + 1 + (… + slot top)), the partial sums kept in the top slot.</summary>
+        public void AddChain(int into, int top)
+        {
+            var sum = Slot(top);
+            for (var slot = top - 1; slot > into; slot--)
+            {
+                TensorPrimitives.Add(Slot(slot), sum, sum);
+            }
+
+            TensorPrimitives.Add(Slot(into), sum, Slot(into));
+        }
+    }
+
+    /// <summary>Σ∂W = Δᵀ·A_prev of each leaf for neurons [neuron, neuron + neurons) and inputs [column, column + width), dense in its slot.</summary>
     private readonly ref struct WeightSums(
-        Backpropagator owner, LayerSpec layer, ReadOnlySpan<float> delta, ReadOnlySpan<float> previous, int neuron, int neurons, int column, int columns)
+        LayerSpec layer, ReadOnlySpan<float> delta, ReadOnlySpan<float> previous, int neuron, StackSlots slots, int column, int width)
         : ILeafSums
     {
         private readonly ReadOnlySpan<float> _delta = delta;
         private readonly ReadOnlySpan<float> _previous = previous;
-        private readonly int _offset = layer.WeightOffset + (neuron * layer.Inputs) + column;
+
+        public StackSlots Slots { get; } = slots;
 
         public void SumLeaf(int slot, int first, int rows)
         {
             var (outputs, inputs) = (layer.Outputs, layer.Inputs);
+            var destination = Slots.Slot(slot);
             Gemm.MultiplyTransposedA(
-                _delta[((first * outputs) + neuron)..], outputs,
-                _previous[((first * inputs) + column)..], inputs,
-                owner.StackSlot(slot, _offset, ((neurons - 1) * inputs) + columns), inputs,
-                neurons, rows, columns, SimdPaths.Best);
+                _delta[((first * outputs) + neuron)..], outputs, _previous[((first * inputs) + column)..], inputs, destination, width,
+                destination.Length / width, rows, width, SimdPaths.Best);
         }
 
-        public void AddChain(int into, int top) => owner.AddChain(into, top, _offset, neurons, columns, layer.Inputs);
+        public void AddChain(int into, int top) => Slots.AddChain(into, top);
     }
 
     /// <summary>Σ∂b = column sums of Δ of each leaf for neurons [neuron, neuron + neurons).</summary>
-    private readonly ref struct BiasSums(Backpropagator owner, LayerSpec layer, ReadOnlySpan<float> delta, int neuron, int neurons) : ILeafSums
+    private readonly ref struct BiasSums(LayerSpec layer, ReadOnlySpan<float> delta, int neuron, StackSlots slots) : ILeafSums
     {
         private readonly ReadOnlySpan<float> _delta = delta;
 
-        public void SumLeaf(int slot, int first, int rows) =>
-            ColumnSums.Compute(_delta.Slice(first * layer.Outputs, rows * layer.Outputs), layer.Outputs, neuron, owner.StackSlot(slot, layer.BiasOffset + neuron, neurons));
+        public StackSlots Slots { get; } = slots;
 
-        public void AddChain(int into, int top) => owner.AddChain(into, top, layer.BiasOffset + neuron, 1, neurons, neurons);
+        public void SumLeaf(int slot, int first, int rows) =>
+            ColumnSums.Compute(_delta.Slice(first * layer.Outputs, rows * layer.Outputs), layer.Outputs, neuron, Slots.Slot(slot));
+
+        public void AddChain(int into, int top) => Slots.AddChain(into, top);
     }
 }
