@@ -263,7 +263,7 @@ public sealed unsafe class Backpropagator : IDisposable
     /// <summary>
     /// Σ∂W and Σ∂b of a block of neurons along the tree, the leaves' sums kept in dense stack slots of
     /// <paramref name="stack"/>. The weights go one block of columns at a time, so that the block's slots
-    /// stay in cache while the leaves are added into them; each block's result is then copied out.
+    /// stay in cache while the leaves are added into them; the last addition writes the result out.
     /// </summary>
     private void SumLeafGradients(
         LayerSpec layer, ReadOnlySpan<float> delta, int neuron, int neurons, Span<float> stack, int depth, Span<float> weights, Span<float> biases)
@@ -273,18 +273,13 @@ public sealed unsafe class Backpropagator : IDisposable
         for (var column = 0; column < layer.Inputs; column += columns)
         {
             var width = Math.Min(columns, layer.Inputs - column);
-            var sums = new WeightSums(layer, delta, previous, neuron, new StackSlots(stack, neurons * width), column, width);
+            var slots = new StackSlots(stack, neurons, width, weights[column..], layer.Inputs);
+            var sums = new WeightSums(layer, delta, previous, neuron, column, slots);
             GradientTree.Reduce(_rows, _shardSize, ref sums);
-            var result = sums.Slots.Slot(0);
-            for (var row = 0; row < neurons; row++)
-            {
-                result.Slice(row * width, width).CopyTo(weights.Slice((row * layer.Inputs) + column, width));
-            }
         }
 
-        var biasSums = new BiasSums(layer, delta, neuron, new StackSlots(stack, neurons));
+        var biasSums = new BiasSums(layer, delta, neuron, new StackSlots(stack, 1, neurons, biases, neurons));
         GradientTree.Reduce(_rows, _shardSize, ref biasSums);
-        biasSums.Slots.Slot(0).CopyTo(biases);
     }
 
     /// <summary>
@@ -424,60 +419,97 @@ public sealed unsafe class Backpropagator : IDisposable
 
             _slots[into] = sum;
         }
+
+        public void Finish(int top) => AddChain(0, top);
     }
 
-    /// <summary>The tree's stack slots for one block of values: slot s is <c>stack[s·size .. (s + 1)·size)</c>.</summary>
-    private readonly ref struct StackSlots(Span<float> stack, int size)
+    /// <summary>
+    /// The tree's stack slots for a block of <paramref name="rows"/> × <paramref name="width"/> values, dense
+    /// (slot s at <c>stack[s·rows·width ..]</c>), and where the result goes: <paramref name="destination"/>,
+    /// rows <paramref name="stride"/> apart.
+    /// </summary>
+    private readonly ref struct StackSlots(Span<float> stack, int rows, int width, Span<float> destination, int stride)
     {
         private readonly Span<float> _stack = stack;
+        private readonly Span<float> _destination = destination;
 
-        public Span<float> Slot(int slot) => _stack.Slice(slot * size, size);
+        public int Rows => rows;
+
+        public int Width => width;
+
+        public Span<float> Slot(int slot) => _stack.Slice(slot * rows * width, rows * width);
 
         /// <summary>Slot into ← slot into + (slot into + 1 + (… + slot top)), the partial sums kept in the top slot.</summary>
         public void AddChain(int into, int top)
         {
+            var sum = Chain(into + 1, top);
+            TensorPrimitives.Add(Slot(into), sum, Slot(into));
+        }
+
+        /// <summary>destination ← slot 0 + (slot 1 + (… + slot top)), row by row.</summary>
+        public void Finish(int top)
+        {
+            var bottom = Slot(0);
+            var sum = top == 0 ? default : Chain(1, top);
+            for (var row = 0; row < rows; row++)
+            {
+                var target = _destination.Slice(row * stride, width);
+                if (top == 0)
+                {
+                    bottom.Slice(row * width, width).CopyTo(target);
+                }
+                else
+                {
+                    TensorPrimitives.Add(bottom.Slice(row * width, width), sum.Slice(row * width, width), target);
+                }
+            }
+        }
+
+        /// <summary>Slot from + (… + slot top), computed in the top slot.</summary>
+        private Span<float> Chain(int from, int top)
+        {
             var sum = Slot(top);
-            for (var slot = top - 1; slot > into; slot--)
+            for (var slot = top - 1; slot >= from; slot--)
             {
                 TensorPrimitives.Add(Slot(slot), sum, sum);
             }
 
-            TensorPrimitives.Add(Slot(into), sum, Slot(into));
+            return sum;
         }
     }
 
-    /// <summary>Σ∂W = Δᵀ·A_prev of each leaf for neurons [neuron, neuron + neurons) and inputs [column, column + width), dense in its slot.</summary>
-    private readonly ref struct WeightSums(
-        LayerSpec layer, ReadOnlySpan<float> delta, ReadOnlySpan<float> previous, int neuron, StackSlots slots, int column, int width)
+    /// <summary>Σ∂W = Δᵀ·A_prev of each leaf for neurons [neuron, neuron + rows) and inputs [column, column + width).</summary>
+    private readonly ref struct WeightSums(LayerSpec layer, ReadOnlySpan<float> delta, ReadOnlySpan<float> previous, int neuron, int column, StackSlots slots)
         : ILeafSums
     {
         private readonly ReadOnlySpan<float> _delta = delta;
         private readonly ReadOnlySpan<float> _previous = previous;
-
-        public StackSlots Slots { get; } = slots;
+        private readonly StackSlots _slots = slots;
 
         public void SumLeaf(int slot, int first, int rows)
         {
             var (outputs, inputs) = (layer.Outputs, layer.Inputs);
-            var destination = Slots.Slot(slot);
             Gemm.MultiplyTransposedA(
-                _delta[((first * outputs) + neuron)..], outputs, _previous[((first * inputs) + column)..], inputs, destination, width,
-                destination.Length / width, rows, width, SimdPaths.Best);
+                _delta[((first * outputs) + neuron)..], outputs, _previous[((first * inputs) + column)..], inputs, _slots.Slot(slot), _slots.Width,
+                _slots.Rows, rows, _slots.Width, SimdPaths.Best);
         }
 
-        public void AddChain(int into, int top) => Slots.AddChain(into, top);
+        public void AddChain(int into, int top) => _slots.AddChain(into, top);
+
+        public void Finish(int top) => _slots.Finish(top);
     }
 
-    /// <summary>Σ∂b = column sums of Δ of each leaf for neurons [neuron, neuron + neurons).</summary>
+    /// <summary>Σ∂b = column sums of Δ of each leaf for neurons [neuron, neuron + width).</summary>
     private readonly ref struct BiasSums(LayerSpec layer, ReadOnlySpan<float> delta, int neuron, StackSlots slots) : ILeafSums
     {
         private readonly ReadOnlySpan<float> _delta = delta;
-
-        public StackSlots Slots { get; } = slots;
+        private readonly StackSlots _slots = slots;
 
         public void SumLeaf(int slot, int first, int rows) =>
-            ColumnSums.Compute(_delta.Slice(first * layer.Outputs, rows * layer.Outputs), layer.Outputs, neuron, Slots.Slot(slot));
+            ColumnSums.Compute(_delta.Slice(first * layer.Outputs, rows * layer.Outputs), layer.Outputs, neuron, _slots.Slot(slot));
 
-        public void AddChain(int into, int top) => Slots.AddChain(into, top);
+        public void AddChain(int into, int top) => _slots.AddChain(into, top);
+
+        public void Finish(int top) => _slots.Finish(top);
     }
 }

@@ -108,17 +108,24 @@ public static class GradientTree
     /// <summary>
     /// The streaming form over the leaves of <paramref name="rows"/> rows, in order: each leaf's sum goes
     /// to the slot on top of the stack; while the top two slots cover equal numbers of leaves they are
-    /// added (all such additions after a leaf as one chain); at the end the stack is folded into slot 0.
+    /// added (all such additions after a leaf as one chain). After the last leaf, those additions and the
+    /// fold of the stack are one chain, s0 + (s1 + (… + sm)), which the owner finishes where it likes.
     /// </summary>
     internal static void Reduce<TSums>(int rows, int shardSize, ref TSums sums)
         where TSums : ILeafSums, allows ref struct
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rows);
         Span<int> leaves = stackalloc int[MaxStackDepth]; // leaves covered by each occupied slot
         var top = -1;
         for (var first = 0; first < rows; first += shardSize)
         {
             leaves[++top] = 1;
             sums.SumLeaf(top, first, Math.Min(shardSize, rows - first));
+            if (rows - first <= shardSize)
+            {
+                break; // the last leaf: its merges belong to the final chain
+            }
+
             var into = top;
             while (into > 0 && leaves[into - 1] == leaves[into])
             {
@@ -133,10 +140,7 @@ public static class GradientTree
             }
         }
 
-        if (top > 0)
-        {
-            sums.AddChain(0, top);
-        }
+        sums.Finish(top);
     }
 
     /// <summary>Whether <paramref name="range"/> is a (clipped) node of the tree over <paramref name="leafCount"/> leaves.</summary>

@@ -356,6 +356,8 @@ public class GradientTreeTests
 
             _slots[into] = sum;
         }
+
+        public readonly void Finish(int top) => AddChain(0, top);
     }
 
     /// <summary>Records the rows of each leaf.</summary>
@@ -366,6 +368,10 @@ public class GradientTreeTests
         public void SumLeaf(int slot, int first, int rows) => Leaves.Add((first, rows));
 
         public void AddChain(int into, int top)
+        {
+        }
+
+        public void Finish(int top)
         {
         }
     }
