@@ -315,7 +315,7 @@ public sealed unsafe class Backpropagator : IDisposable
 
         for (var part = 0; part < _stacks.Length; part++)
         {
-            if (_stacks[part] is not { } stack || stack.Length < needed)
+            if (needed > (_stacks[part]?.Length ?? 0))
             {
                 _stacks[part] = new float[needed];
             }
