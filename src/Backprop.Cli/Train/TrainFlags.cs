@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Backprop.Core.Training;
 
 namespace Backprop.Cli.Train;
 
@@ -25,6 +26,7 @@ internal sealed class TrainFlags
     public Option<int> Seed { get; } = new("--seed") { Description = "Seed of the initial weights and the epoch order", DefaultValueFactory = _ => 1 };
     public Option<bool> Shuffle { get; } = new("--shuffle") { Description = "Seeded random order each epoch (false: file order)", DefaultValueFactory = _ => true };
     public Option<int?> Threads { get; } = new("--threads") { Description = "Threads computing the gradients (default: one per 128 samples of a batch, at most one per core; results are bit-identical for any count)" };
+    public Option<int> ShardSize { get; } = new("--shard-size") { Description = "Rows per micro-shard, the unit of work the cluster distributes (results depend on it, not on threads or workers)", DefaultValueFactory = _ => TrainingOptions.DefaultShardSize };
     public Option<string?> InitModel { get; } = new("--init-model") { Description = "Start from this model JSON (its architecture and weights)" };
     public Option<int?> Workers { get; } = new("--workers") { Description = "Train on a local cluster: this process coordinates, N worker processes compute (results are bit-identical to training in-process)" };
     public Option<string?> Out { get; } = new("--out") { Description = "Write the trained model JSON here" };
@@ -33,7 +35,7 @@ internal sealed class TrainFlags
     public IEnumerable<Option> All =>
     [
         Data, TestData, Targets, Hidden, Activation, OutputActivation, Loss, Optimizer, LearningRate, Momentum,
-        Nesterov, WeightDecay, Schedule, DecayEpochs, DecayFactor, BatchSize, Epochs, Seed, Shuffle, Threads, Workers, InitModel, Out,
+        Nesterov, WeightDecay, Schedule, DecayEpochs, DecayFactor, BatchSize, Epochs, Seed, Shuffle, Threads, ShardSize, Workers, InitModel, Out,
     ];
 
     /// <summary>The flags that define an architecture, which <c>--init-model</c> fixes instead.</summary>

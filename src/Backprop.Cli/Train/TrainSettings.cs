@@ -33,7 +33,8 @@ internal static class TrainSettings
             parsed.GetValue(flags.Shuffle),
             parsed.GetValue(flags.DecayEpochs),
             parsed.GetValue(flags.DecayFactor),
-            parsed.GetValue(flags.Threads) ?? AutomaticThreads(parsed.GetValue(flags.BatchSize)));
+            parsed.GetValue(flags.Threads) ?? AutomaticThreads(parsed.GetValue(flags.BatchSize)),
+            parsed.GetValue(flags.ShardSize));
         options.Validate();
         return options;
     }

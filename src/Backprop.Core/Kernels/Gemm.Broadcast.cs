@@ -25,13 +25,24 @@ public static partial class Gemm
     private static PackingBuffers? t_packingBuffers;
 
     /// <summary>
-    /// C[m×n] += op(A)[m×k] · B[k×n] where op(A)[i, p] = a[i·aRowStride + p·aColStride] and B, C are
-    /// row-major and dense: each step of p broadcasts one element of op(A) per row and multiplies a
-    /// row segment of B. Columns go to the widest vector that fits, then narrower ones, then scalars;
-    /// every element is accumulated over p in order with one FMA per term on all of them.
+    /// C[m×n] = op(A)[m×k] · B[k×n] where op(A)[i, p] = a[i·aRowStride + p·aColStride] and B, C are
+    /// row-major with rows <paramref name="bStride"/> and <paramref name="cStride"/> floats apart: each
+    /// step of p broadcasts one element of op(A) per row and multiplies a row segment of B. Columns go
+    /// to the widest vector that fits, then narrower ones, then scalars; every element is accumulated
+    /// over p in order from zero, with one FMA per term on all of them. C's old contents are never read
+    /// (the first k block starts its accumulators at zero), and C's columns from n on are not touched.
     /// </summary>
-    private static void BroadcastProduct(ReadOnlySpan<float> a, int aRowStride, int aColStride, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, SimdPath path)
+    private static void BroadcastProduct(
+        ReadOnlySpan<float> a, int aRowStride, int aColStride, ReadOnlySpan<float> b, int bStride, Span<float> c, int cStride, int m, int k, int n, SimdPath path)
     {
+        if (k == 0)
+        {
+            for (var i = 0; i < m; i++)
+            {
+                c.Slice(i * cStride, n).Clear();
+            }
+        }
+
         if (m == 0 || n == 0 || k == 0)
         {
             return;
@@ -39,7 +50,7 @@ public static partial class Gemm
 
         var operands = new BroadcastOperands(
             ref MemoryMarshal.GetReference(a), aRowStride, aColStride, 0, 0,
-            ref MemoryMarshal.GetReference(b), n, 0, 0, ref MemoryMarshal.GetReference(c), m, n);
+            ref MemoryMarshal.GetReference(b), bStride, 0, 0, ref MemoryMarshal.GetReference(c), cStride);
         var pack = m >= PackedMinimumRows;
         var buffers = pack ? PackBuffers : null;
 
@@ -52,7 +63,7 @@ public static partial class Gemm
             for (var p0 = 0; p0 < k; p0 += BroadcastDepth)
             {
                 var depth = Math.Min(BroadcastDepth, k - p0);
-                var panelOperands = pack ? operands.WithPackedB(ref PackPanel(b, n, p0, depth, j0, jEnd, buffers!.Panel), jEnd - j0, p0, j0) : operands;
+                var panelOperands = pack ? operands.WithPackedB(ref PackPanel(b, bStride, p0, depth, j0, jEnd, buffers!.Panel), jEnd - j0, p0, j0) : operands;
                 for (var i0 = 0; i0 < m; i0 += BroadcastBlockRows)
                 {
                     var iEnd = Math.Min(m, i0 + BroadcastBlockRows);
@@ -65,15 +76,15 @@ public static partial class Gemm
 
     /// <summary>
     /// Copies B[p0..p0+depth, j0..jEnd) into <paramref name="panel"/> as dense rows: in place, B's rows
-    /// are n floats apart, and when that is a multiple of 1 KB they all fall into a few L1 sets and
-    /// evict each other (a 1024-wide B ran at 55% of the speed of a 1000-wide one).
+    /// are <paramref name="bStride"/> floats apart, and when that is a multiple of 1 KB they all fall into
+    /// a few L1 sets and evict each other (a 1024-wide B ran at 55% of the speed of a 1000-wide one).
     /// </summary>
-    private static ref float PackPanel(ReadOnlySpan<float> b, int n, int p0, int depth, int j0, int jEnd, float[] panel)
+    private static ref float PackPanel(ReadOnlySpan<float> b, int bStride, int p0, int depth, int j0, int jEnd, float[] panel)
     {
         var width = jEnd - j0;
         for (var p = 0; p < depth; p++)
         {
-            b.Slice(((p0 + p) * n) + j0, width).CopyTo(panel.AsSpan(p * width, width));
+            b.Slice(((p0 + p) * bStride) + j0, width).CopyTo(panel.AsSpan(p * width, width));
         }
 
         return ref MemoryMarshal.GetArrayDataReference(panel);
@@ -180,24 +191,25 @@ public static partial class Gemm
         where TVector : struct
     {
         var w = TOps.Width;
+        var fromZero = p0 == 0;
         ref var c0 = ref o.CRow(i, 0, rows, j);
         ref var c1 = ref o.CRow(i, 1, rows, j);
         ref var c2 = ref o.CRow(i, 2, rows, j);
         ref var c3 = ref o.CRow(i, 3, rows, j);
         ref var c4 = ref o.CRow(i, 4, rows, j);
         ref var c5 = ref o.CRow(i, 5, rows, j);
-        var acc00 = TOps.Load(ref c0);
-        var acc01 = TOps.Load(ref Unsafe.Add(ref c0, w));
-        var acc10 = TOps.Load(ref c1);
-        var acc11 = TOps.Load(ref Unsafe.Add(ref c1, w));
-        var acc20 = TOps.Load(ref c2);
-        var acc21 = TOps.Load(ref Unsafe.Add(ref c2, w));
-        var acc30 = TOps.Load(ref c3);
-        var acc31 = TOps.Load(ref Unsafe.Add(ref c3, w));
-        var acc40 = TOps.Load(ref c4);
-        var acc41 = TOps.Load(ref Unsafe.Add(ref c4, w));
-        var acc50 = TOps.Load(ref c5);
-        var acc51 = TOps.Load(ref Unsafe.Add(ref c5, w));
+        var acc00 = Start<TOps, TVector>(fromZero, ref c0);
+        var acc01 = Start<TOps, TVector>(fromZero, ref Unsafe.Add(ref c0, w));
+        var acc10 = Start<TOps, TVector>(fromZero, ref c1);
+        var acc11 = Start<TOps, TVector>(fromZero, ref Unsafe.Add(ref c1, w));
+        var acc20 = Start<TOps, TVector>(fromZero, ref c2);
+        var acc21 = Start<TOps, TVector>(fromZero, ref Unsafe.Add(ref c2, w));
+        var acc30 = Start<TOps, TVector>(fromZero, ref c3);
+        var acc31 = Start<TOps, TVector>(fromZero, ref Unsafe.Add(ref c3, w));
+        var acc40 = Start<TOps, TVector>(fromZero, ref c4);
+        var acc41 = Start<TOps, TVector>(fromZero, ref Unsafe.Add(ref c4, w));
+        var acc50 = Start<TOps, TVector>(fromZero, ref c5);
+        var acc51 = Start<TOps, TVector>(fromZero, ref Unsafe.Add(ref c5, w));
 
         ref var a0 = ref o.ARow(i, 0, rows, p0);
         ref var a1 = ref o.ARow(i, 1, rows, p0);
@@ -267,24 +279,31 @@ public static partial class Gemm
         TOps.Store(acc01, ref Unsafe.Add(ref c0, w));
     }
 
+    /// <summary>A tile's accumulator at the start of a k block: zero in the first block, else C's partial sum.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVector Start<TOps, TVector>(bool fromZero, ref float c)
+        where TOps : struct, ISimdOps<TVector>
+        where TVector : struct => fromZero ? TOps.Zero : TOps.Load(ref c);
+
     /// <summary>The one-vector-wide version of <see cref="BroadcastTile2{TOps, TVector}"/>, for column tails.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BroadcastTile1<TOps, TVector>(in BroadcastOperands o, int i, int rows, int j, int p0, int depth)
         where TOps : struct, ISimdOps<TVector>
         where TVector : struct
     {
+        var fromZero = p0 == 0;
         ref var c0 = ref o.CRow(i, 0, rows, j);
         ref var c1 = ref o.CRow(i, 1, rows, j);
         ref var c2 = ref o.CRow(i, 2, rows, j);
         ref var c3 = ref o.CRow(i, 3, rows, j);
         ref var c4 = ref o.CRow(i, 4, rows, j);
         ref var c5 = ref o.CRow(i, 5, rows, j);
-        var acc0 = TOps.Load(ref c0);
-        var acc1 = TOps.Load(ref c1);
-        var acc2 = TOps.Load(ref c2);
-        var acc3 = TOps.Load(ref c3);
-        var acc4 = TOps.Load(ref c4);
-        var acc5 = TOps.Load(ref c5);
+        var acc0 = Start<TOps, TVector>(fromZero, ref c0);
+        var acc1 = Start<TOps, TVector>(fromZero, ref c1);
+        var acc2 = Start<TOps, TVector>(fromZero, ref c2);
+        var acc3 = Start<TOps, TVector>(fromZero, ref c3);
+        var acc4 = Start<TOps, TVector>(fromZero, ref c4);
+        var acc5 = Start<TOps, TVector>(fromZero, ref c5);
 
         ref var a0 = ref o.ARow(i, 0, rows, p0);
         ref var a1 = ref o.ARow(i, 1, rows, p0);
@@ -342,7 +361,7 @@ public static partial class Gemm
     /// </summary>
     private readonly ref struct BroadcastOperands(
         ref float a, int aRowStride, int aColStride, int aFirstRow, int aFirstColumn,
-        ref float b, int bStride, int bFirstRow, int bFirstColumn, ref float c, int m, int n)
+        ref float b, int bStride, int bFirstRow, int bFirstColumn, ref float c, int cStride)
     {
         public readonly ref float A = ref a;
         public readonly ref float B = ref b;
@@ -354,16 +373,15 @@ public static partial class Gemm
         public readonly int BStride = bStride;
         public readonly int BFirstRow = bFirstRow;
         public readonly int BFirstColumn = bFirstColumn;
-        public readonly int M = m;
-        public readonly int N = n;
+        public readonly int CStride = cStride;
 
         /// <summary>The same product with B read from a packed panel.</summary>
         public BroadcastOperands WithPackedB(ref float panel, int panelWidth, int firstRow, int firstColumn) =>
-            new(ref A, ARowStride, AColStride, AFirstRow, AFirstColumn, ref panel, panelWidth, firstRow, firstColumn, ref C, M, N);
+            new(ref A, ARowStride, AColStride, AFirstRow, AFirstColumn, ref panel, panelWidth, firstRow, firstColumn, ref C, CStride);
 
         /// <summary>The same product with op(A) read from a packed block starting at row i0, column p0.</summary>
         public BroadcastOperands WithPackedA(ref float block, int rowStride, int colStride, int i0, int p0) =>
-            new(ref block, rowStride, colStride, i0, p0, ref B, BStride, BFirstRow, BFirstColumn, ref C, M, N);
+            new(ref block, rowStride, colStride, i0, p0, ref B, BStride, BFirstRow, BFirstColumn, ref C, CStride);
 
         /// <summary>Row <c>i + r</c> of op(A) at depth p0, or the tile's last valid row when r is a spare.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -378,6 +396,6 @@ public static partial class Gemm
         /// <summary>Row <c>i + r</c> of C at column j, or the tile's last valid row when r is a spare.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public ref float CRow(int i, int r, int rows, int j) =>
-            ref Unsafe.Add(ref C, ((i + Math.Min(r, rows - 1)) * N) + j);
+            ref Unsafe.Add(ref C, ((i + Math.Min(r, rows - 1)) * CStride) + j);
     }
 }

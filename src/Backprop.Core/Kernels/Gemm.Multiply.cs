@@ -11,8 +11,6 @@ public static partial class Gemm
     internal static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> destination, int m, int k, int n, SimdPath path)
     {
         CheckShapes(a.Length, b.Length, destination.Length, m, k, n);
-        var c = destination[..(m * n)];
-        c.Clear();
-        BroadcastProduct(a, k, 1, b, c, m, k, n, path);
+        BroadcastProduct(a, k, 1, b, n, destination, n, m, k, n, path);
     }
 }

@@ -18,8 +18,8 @@ namespace Backprop.Core.Training;
 /// <para>With a shard size the sums are taken per leaf (micro-shard) of rows and added along the
 /// <see cref="GradientTree"/>, so that a batch split over workers by tree-aligned blocks gives the same
 /// bits. Z, A and Δ are per-row, so they are still computed over the whole batch at once; only Σ∂W,
-/// Σ∂b and the loss sum go leaf by leaf, each thread's neuron block through its own slice of the
-/// tree's stack.</para>
+/// Σ∂b and the loss sum go leaf by leaf: each thread takes its block of neurons through the tree's
+/// stack slots a block of weight columns at a time, small enough to stay in cache.</para>
 /// <para>With several threads each phase splits its output into fixed blocks (rows of Z and Δ, neurons
 /// of the gradients), one per thread. Every output element is computed by the same operations
 /// whatever block it falls in, so the gradient sums are bit-identical for any thread count.</para>
@@ -29,6 +29,15 @@ public sealed unsafe class Backpropagator : IDisposable
     /// <summary>Block sizes are multiples of this, so thread blocks start on whole kernel tiles.</summary>
     private const int BlockAlignment = 8;
 
+    /// <summary>
+    /// Bytes of the tree's stack slots that one block of weight columns may span, so that the leaves'
+    /// sums are added while they are still in a core's L2 (1 MB on the development machine's Zen 5).
+    /// </summary>
+    private const int StackBlockBytes = 512 * 1024;
+
+    /// <summary>Blocks of weight columns are a multiple of this wide: two 512-bit vectors, one GEMM strip.</summary>
+    private const int StackBlockAlignment = 32;
+
     private readonly float[][] _z;
     private readonly float[][] _a;
     private readonly float[][] _delta;
@@ -36,8 +45,8 @@ public sealed unsafe class Backpropagator : IDisposable
     private readonly Action<int> _forwardPart;
     private readonly Action<int> _backwardPart;
 
-    /// <summary>Slots 1.. of the tree's stack, parameter-sized (slot 0 is the caller's gradientSums).</summary>
-    private float[][] _stackSlots = [];
+    /// <summary>Each thread's room for the tree's stack slots of one gradient block (empty until a pass has several leaves).</summary>
+    private readonly float[][] _stacks;
 
     // The pass in progress, read by the parallel parts: spans cannot live in fields, so the caller's
     // spans are pinned for the duration of the pass and seen here as pointers.
@@ -66,9 +75,10 @@ public sealed unsafe class Backpropagator : IDisposable
         _a = [.. layers.Select(l => new float[maxRows * l.Outputs])];
         _delta = [.. layers.Select(l => new float[maxRows * l.Outputs])];
         _threads = new KernelThreads(threads);
+        _stacks = new float[threads][];
         _forwardPart = ForwardPart;
         _backwardPart = BackwardPart;
-        EnsureStackSlots(GradientTree.LeafCount(maxRows, shardSize ?? maxRows));
+        EnsureStacks(GradientTree.LeafCount(maxRows, shardSize ?? maxRows));
     }
 
     /// <summary>The architecture this instance computes.</summary>
@@ -133,7 +143,7 @@ public sealed unsafe class Backpropagator : IDisposable
             throw new ArgumentException($"gradientSums holds {gradientSums.Length} values, expected {Spec.ParameterCount}", nameof(gradientSums));
         }
 
-        EnsureStackSlots(GradientTree.LeafCount(rows, shardSize));
+        EnsureStacks(GradientTree.LeafCount(rows, shardSize));
         fixed (float* parameterPointer = parameters, inputPointer = inputs, gradientPointer = gradientSums)
         {
             Begin(parameterPointer, inputPointer, gradientPointer, rows);
@@ -201,26 +211,9 @@ public sealed unsafe class Backpropagator : IDisposable
     private double LeafLossSums(LossKind loss, ReadOnlySpan<float> targets)
     {
         var last = Spec.Layers.Count - 1;
-        var width = Spec.OutputSize;
-        Span<double> sums = stackalloc double[LeafStack.MaxDepth];
-        var stack = new LeafStack(stackalloc int[LeafStack.MaxDepth]);
-        for (var first = 0; first < _rows; first += _shardSize)
-        {
-            var values = Math.Min(_shardSize, _rows - first) * width;
-            sums[stack.Push()] = LossFunctions.Sum(
-                loss, _z[last].AsSpan(first * width, values), _a[last].AsSpan(first * width, values), targets.Slice(first * width, values), width);
-            while (stack.TryMerge(out var into))
-            {
-                sums[into] += sums[into + 1];
-            }
-        }
-
-        while (stack.TryFold(out var into))
-        {
-            sums[into] += sums[into + 1];
-        }
-
-        return sums[0];
+        var sums = new LossSums(loss, PreActivations(last, _rows), Activations(last, _rows), targets, Spec.OutputSize, stackalloc double[GradientTree.MaxStackDepth]);
+        GradientTree.Reduce(_rows, _shardSize, ref sums);
+        return sums.Result;
     }
 
     /// <summary>
@@ -234,7 +227,7 @@ public sealed unsafe class Backpropagator : IDisposable
         var (neuron, neurons) = Block(layer.Outputs, part);
         if (neurons > 0)
         {
-            SumLeafGradients(layer, delta, neuron, neurons);
+            SumGradients(layer, delta, neuron, neurons, part);
         }
 
         var (first, count) = Block(_rows, part);
@@ -249,55 +242,83 @@ public sealed unsafe class Backpropagator : IDisposable
     }
 
     /// <summary>
-    /// Σ∂W and Σ∂b of neurons [neuron, neuron + neurons) of <paramref name="layer"/>: each leaf's sums over
-    /// its own rows into a stack slot, merged along the tree; the result lands in the caller's gradientSums.
+    /// Σ∂W and Σ∂b of neurons [neuron, neuron + neurons) of <paramref name="layer"/>: over all rows at once
+    /// when the pass has one leaf, else along the tree in this thread's stack (<see cref="SumLeafGradients"/>).
     /// </summary>
-    private void SumLeafGradients(LayerSpec layer, ReadOnlySpan<float> delta, int neuron, int neurons)
+    private void SumGradients(LayerSpec layer, ReadOnlySpan<float> delta, int neuron, int neurons, int part)
     {
-        var weights = layer.WeightOffset + (neuron * layer.Inputs);
-        var weightCount = neurons * layer.Inputs;
-        var biases = layer.BiasOffset + neuron;
-        var stack = new LeafStack(stackalloc int[LeafStack.MaxDepth]);
-        for (var first = 0; first < _rows; first += _shardSize)
+        var weights = new Span<float>(_gradientSums + layer.WeightOffset + (neuron * layer.Inputs), neurons * layer.Inputs);
+        var biases = new Span<float>(_gradientSums + layer.BiasOffset + neuron, neurons);
+        var depth = GradientTree.StackDepth(GradientTree.LeafCount(_rows, _shardSize));
+        if (depth == 1)
         {
-            var rows = Math.Min(_shardSize, _rows - first);
-            var slot = stack.Push();
-            var leafDelta = delta.Slice(first * layer.Outputs, rows * layer.Outputs);
-            Gemm.MultiplyTransposedA(
-                leafDelta[neuron..], layer.Outputs, PreviousActivations(_layer, first, rows), StackSlot(slot, weights, weightCount), neurons, rows, layer.Inputs, SimdPaths.Best);
-            ColumnSums.Compute(leafDelta, layer.Outputs, neuron, StackSlot(slot, biases, neurons));
-            while (stack.TryMerge(out var into))
+            Gemm.MultiplyTransposedA(delta[neuron..], layer.Outputs, PreviousActivations(_layer, 0, _rows), weights, neurons, _rows, layer.Inputs, SimdPaths.Best);
+            ColumnSums.Compute(delta, layer.Outputs, neuron, biases);
+            return;
+        }
+
+        SumLeafGradients(layer, delta, neuron, neurons, _stacks[part], depth, weights, biases);
+    }
+
+    /// <summary>
+    /// Σ∂W and Σ∂b of a block of neurons along the tree, the leaves' sums kept in dense stack slots of
+    /// <paramref name="stack"/>. The weights go one block of columns at a time, so that the block's slots
+    /// stay in cache while the leaves are added into them; the last addition writes the result out.
+    /// </summary>
+    private void SumLeafGradients(
+        LayerSpec layer, ReadOnlySpan<float> delta, int neuron, int neurons, Span<float> stack, int depth, Span<float> weights, Span<float> biases)
+    {
+        var previous = PreviousActivations(_layer, 0, _rows);
+        var columns = ColumnBlock(layer.Inputs, neurons, depth);
+        for (var column = 0; column < layer.Inputs; column += columns)
+        {
+            var width = Math.Min(columns, layer.Inputs - column);
+            var slots = new StackSlots(stack, neurons, width, weights[column..], layer.Inputs);
+            var sums = new WeightSums(layer, delta, previous, neuron, column, slots);
+            GradientTree.Reduce(_rows, _shardSize, ref sums);
+        }
+
+        var biasSums = new BiasSums(layer, delta, neuron, new StackSlots(stack, 1, neurons, biases, neurons));
+        GradientTree.Reduce(_rows, _shardSize, ref biasSums);
+    }
+
+    /// <summary>
+    /// Columns of a weight block whose <paramref name="depth"/> stack slots fit <see cref="StackBlockBytes"/>:
+    /// a multiple of <see cref="StackBlockAlignment"/>, or all of them.
+    /// </summary>
+    private static int ColumnBlock(int inputs, int neurons, int depth)
+    {
+        var columns = StackBlockBytes / (depth * neurons * sizeof(float)) / StackBlockAlignment * StackBlockAlignment;
+        return Math.Min(Math.Max(columns, StackBlockAlignment), inputs);
+    }
+
+    /// <summary>
+    /// Gives each thread room for the stack slots of its largest block in any batch of up to
+    /// <paramref name="leafCount"/> leaves, unless it has it already. Fewer leaves or fewer neurons can
+    /// mean wider column blocks, and their rounding can make those larger, so every case is sized.
+    /// </summary>
+    private void EnsureStacks(int leafCount)
+    {
+        var needed = 0;
+        for (var depth = 2; depth <= GradientTree.StackDepth(leafCount); depth++)
+        {
+            for (var l = 0; l < Spec.Layers.Count; l++)
             {
-                AddSlots(into, weights, weightCount, biases, neurons);
+                var layer = Spec.Layers[l];
+                for (var part = 0; part < _stacks.Length; part++)
+                {
+                    var neurons = Block(layer.Outputs, part).Count;
+                    needed = neurons == 0 ? needed : Math.Max(needed, depth * neurons * ColumnBlock(layer.Inputs, neurons, depth));
+                }
             }
         }
 
-        while (stack.TryFold(out var into))
+        for (var part = 0; part < _stacks.Length; part++)
         {
-            AddSlots(into, weights, weightCount, biases, neurons);
-        }
-    }
-
-    /// <summary>Slot <paramref name="into"/> += slot <paramref name="into"/> + 1, over the weights and the biases of a neuron block.</summary>
-    private void AddSlots(int into, int weights, int weightCount, int biases, int neurons)
-    {
-        var left = StackSlot(into, weights, weightCount);
-        TensorPrimitives.Add(left, StackSlot(into + 1, weights, weightCount), left);
-        left = StackSlot(into, biases, neurons);
-        TensorPrimitives.Add(left, StackSlot(into + 1, biases, neurons), left);
-    }
-
-    /// <summary>Values [offset, offset + length) of stack slot <paramref name="slot"/>; slot 0 is the caller's gradientSums.</summary>
-    private Span<float> StackSlot(int slot, int offset, int length) =>
-        slot == 0 ? new Span<float>(_gradientSums + offset, length) : _stackSlots[slot - 1].AsSpan(offset, length);
-
-    /// <summary>Allocates the stack slots a batch of <paramref name="leafCount"/> leaves needs, unless already there.</summary>
-    private void EnsureStackSlots(int leafCount)
-    {
-        var needed = LeafStack.Depth(leafCount) - 1;
-        if (needed > _stackSlots.Length)
-        {
-            _stackSlots = [.. _stackSlots, .. Enumerable.Range(0, needed - _stackSlots.Length).Select(_ => new float[Spec.ParameterCount])];
+            if (needed > (_stacks[part]?.Length ?? 0))
+            {
+                _stacks[part] = new float[needed];
+            }
         }
     }
 
@@ -370,5 +391,125 @@ public sealed unsafe class Backpropagator : IDisposable
         {
             throw new ArgumentException($"inputs hold {inputs.Length} values, expected {rows} rows × {Spec.InputSize}", nameof(inputs));
         }
+    }
+    /// <summary>The loss sum of each leaf (<see cref="LossFunctions.Sum"/> over its rows), in double slots.</summary>
+    private readonly ref struct LossSums(LossKind loss, ReadOnlySpan<float> z, ReadOnlySpan<float> a, ReadOnlySpan<float> targets, int width, Span<double> slots)
+        : ILeafSums
+    {
+        private readonly ReadOnlySpan<float> _z = z;
+        private readonly ReadOnlySpan<float> _a = a;
+        private readonly ReadOnlySpan<float> _targets = targets;
+        private readonly Span<double> _slots = slots;
+
+        public double Result => _slots[0];
+
+        public void SumLeaf(int slot, int first, int rows)
+        {
+            var (start, length) = (first * width, rows * width);
+            _slots[slot] = LossFunctions.Sum(loss, _z.Slice(start, length), _a.Slice(start, length), _targets.Slice(start, length), width);
+        }
+
+        public void AddChain(int into, int top)
+        {
+            var sum = _slots[top];
+            for (var slot = top - 1; slot >= into; slot--)
+            {
+                sum = _slots[slot] + sum;
+            }
+
+            _slots[into] = sum;
+        }
+
+        public void Finish(int top) => AddChain(0, top);
+    }
+
+    /// <summary>
+    /// The tree's stack slots for a block of <paramref name="rows"/> × <paramref name="width"/> values, dense
+    /// (slot s at <c>stack[s·rows·width ..]</c>), and where the result goes: <paramref name="destination"/>,
+    /// rows <paramref name="stride"/> apart.
+    /// </summary>
+    private readonly ref struct StackSlots(Span<float> stack, int rows, int width, Span<float> destination, int stride)
+    {
+        private readonly Span<float> _stack = stack;
+        private readonly Span<float> _destination = destination;
+
+        public int Rows => rows;
+
+        public int Width => width;
+
+        public Span<float> Slot(int slot) => _stack.Slice(slot * rows * width, rows * width);
+
+        /// <summary>Slot into ← slot into + (slot into + 1 + (… + slot top)), the partial sums kept in the top slot.</summary>
+        public void AddChain(int into, int top)
+        {
+            var sum = Chain(into + 1, top);
+            TensorPrimitives.Add(Slot(into), sum, Slot(into));
+        }
+
+        /// <summary>destination ← slot 0 + (slot 1 + (… + slot top)), row by row.</summary>
+        public void Finish(int top)
+        {
+            var bottom = Slot(0);
+            var sum = top == 0 ? default : Chain(1, top);
+            for (var row = 0; row < rows; row++)
+            {
+                var target = _destination.Slice(row * stride, width);
+                if (top == 0)
+                {
+                    bottom.Slice(row * width, width).CopyTo(target);
+                }
+                else
+                {
+                    TensorPrimitives.Add(bottom.Slice(row * width, width), sum.Slice(row * width, width), target);
+                }
+            }
+        }
+
+        /// <summary>Slot from + (… + slot top), computed in the top slot.</summary>
+        private Span<float> Chain(int from, int top)
+        {
+            var sum = Slot(top);
+            for (var slot = top - 1; slot >= from; slot--)
+            {
+                TensorPrimitives.Add(Slot(slot), sum, sum);
+            }
+
+            return sum;
+        }
+    }
+
+    /// <summary>Σ∂W = Δᵀ·A_prev of each leaf for neurons [neuron, neuron + rows) and inputs [column, column + width).</summary>
+    private readonly ref struct WeightSums(LayerSpec layer, ReadOnlySpan<float> delta, ReadOnlySpan<float> previous, int neuron, int column, StackSlots slots)
+        : ILeafSums
+    {
+        private readonly ReadOnlySpan<float> _delta = delta;
+        private readonly ReadOnlySpan<float> _previous = previous;
+        private readonly StackSlots _slots = slots;
+
+        public void SumLeaf(int slot, int first, int rows)
+        {
+            var (outputs, inputs) = (layer.Outputs, layer.Inputs);
+            Gemm.MultiplyTransposedA(
+                _delta[((first * outputs) + neuron)..], outputs, _previous[((first * inputs) + column)..], inputs, _slots.Slot(slot), _slots.Width,
+                _slots.Rows, rows, _slots.Width, SimdPaths.Best);
+        }
+
+        public void AddChain(int into, int top) => _slots.AddChain(into, top);
+
+        public void Finish(int top) => _slots.Finish(top);
+    }
+
+    /// <summary>Σ∂b = column sums of Δ of each leaf for neurons [neuron, neuron + width).</summary>
+    private readonly ref struct BiasSums(LayerSpec layer, ReadOnlySpan<float> delta, int neuron, StackSlots slots) : ILeafSums
+    {
+        private readonly ReadOnlySpan<float> _delta = delta;
+        private readonly StackSlots _slots = slots;
+
+        public void SumLeaf(int slot, int first, int rows) =>
+            ColumnSums.Compute(_delta.Slice(first * layer.Outputs, rows * layer.Outputs), layer.Outputs, neuron, _slots.Slot(slot));
+
+        public void AddChain(int into, int top) => _slots.AddChain(into, top);
+
+        public void Finish(int top) => _slots.Finish(top);
     }
 }

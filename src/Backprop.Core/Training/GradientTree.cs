@@ -21,6 +21,9 @@ namespace Backprop.Core.Training;
 /// </remarks>
 public static class GradientTree
 {
+    /// <summary>Stack slots that any batch can need: an int count of leaves has at most 31 bits.</summary>
+    internal const int MaxStackDepth = 32;
+
     /// <summary>L = ⌈<paramref name="rows"/> / <paramref name="shardSize"/>⌉, the leaves of a batch.</summary>
     public static int LeafCount(int rows, int shardSize)
     {
@@ -97,6 +100,47 @@ public static class GradientTree
         ArgumentNullException.ThrowIfNull(add);
         CheckTiling(leafCount, blocks.Keys);
         return NodeSum(0, BitOperations.RoundUpToPowerOf2((uint)leafCount), leafCount, blocks, add);
+    }
+
+    /// <summary>Stack slots the streaming form needs at once for <paramref name="leafCount"/> leaves: ⌊log2 L⌋ + 1.</summary>
+    internal static int StackDepth(int leafCount) => leafCount <= 1 ? 1 : BitOperations.Log2((uint)leafCount) + 1;
+
+    /// <summary>
+    /// The streaming form over the leaves of <paramref name="rows"/> rows, in order: each leaf's sum goes
+    /// to the slot on top of the stack; while the top two slots cover equal numbers of leaves they are
+    /// added (all such additions after a leaf as one chain). After the last leaf, those additions and the
+    /// fold of the stack are one chain, s0 + (s1 + (… + sm)), which the owner finishes where it likes.
+    /// </summary>
+    internal static void Reduce<TSums>(int rows, int shardSize, ref TSums sums)
+        where TSums : ILeafSums, allows ref struct
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rows);
+        Span<int> leaves = stackalloc int[MaxStackDepth]; // leaves covered by each occupied slot
+        var top = -1;
+        for (var first = 0; first < rows; first += shardSize)
+        {
+            leaves[++top] = 1;
+            sums.SumLeaf(top, first, Math.Min(shardSize, rows - first));
+            if (rows - first <= shardSize)
+            {
+                break; // the last leaf: its merges belong to the final chain
+            }
+
+            var into = top;
+            while (into > 0 && leaves[into - 1] == leaves[into])
+            {
+                leaves[into - 1] += leaves[into];
+                into--;
+            }
+
+            if (into < top)
+            {
+                sums.AddChain(into, top);
+                top = into;
+            }
+        }
+
+        sums.Finish(top);
     }
 
     /// <summary>Whether <paramref name="range"/> is a (clipped) node of the tree over <paramref name="leafCount"/> leaves.</summary>

@@ -8,8 +8,10 @@ namespace Backprop.Core.Training;
 
 /// <summary>
 /// Single-process minibatch training. Each step gathers the batch's samples, computes the summed
-/// gradients with a <see cref="Backpropagator"/>, divides by the batch's own size (the last batch of
-/// an epoch may be smaller) and applies the optimizer at the schedule's learning rate.
+/// gradients with a <see cref="Backpropagator"/> (per micro-shard of <see cref="TrainingOptions.ShardSize"/>
+/// rows, added along the <see cref="GradientTree"/>: the bits a cluster of any size computes), divides by
+/// the batch's own size (the last batch of an epoch may be smaller) and applies the optimizer at the
+/// schedule's learning rate.
 /// </summary>
 public sealed class Trainer : IDisposable
 {
@@ -48,7 +50,7 @@ public sealed class Trainer : IDisposable
             options.Schedule, options.Optimizer.LearningRate, BatchesPerEpoch, BatchesPerEpoch * options.Epochs,
             options.DecayEveryEpochs, options.DecayFactor);
         _schedule.Validate();
-        _pass = new Backpropagator(network.Spec, batchRows, options.Threads);
+        _pass = new Backpropagator(network.Spec, batchRows, options.Threads, Math.Min(options.ShardSize, batchRows));
         _batchInputs = new float[batchRows * network.Spec.InputSize];
         _batchTargets = new float[batchRows * network.Spec.OutputSize];
         _gradientSums = new float[network.Spec.ParameterCount];
@@ -100,7 +102,7 @@ public sealed class Trainer : IDisposable
         var lossSum = _pass.ComputeGradientSums(
             _network.Parameters, _options.Loss,
             _batchInputs.AsSpan(0, rows * train.InputSize), _batchTargets.AsSpan(0, rows * train.TargetSize),
-            rows, _gradientSums);
+            rows, _options.ShardSize, _gradientSums);
         _optimizer.Step(_network.Parameters, _gradientSums, rows, learningRate);
         return lossSum;
     }

@@ -13,8 +13,12 @@ namespace Backprop.Core.Training;
 /// <param name="Shuffle">Visit samples in a seeded random order each epoch, else in file order.</param>
 /// <param name="DecayEveryEpochs">Epochs between step decays of the learning rate.</param>
 /// <param name="DecayFactor">Multiplier of each step decay.</param>
-/// <param name="ShardSize">temp</param>
 /// <param name="Threads">Threads computing each step's gradients; the results are bit-identical for any count.</param>
+/// <param name="ShardSize">
+/// Rows per micro-shard, the unit of work the cluster distributes: each step sums its gradients per
+/// shard and adds the shard sums along a fixed tree (<see cref="GradientTree"/>). Results depend on it,
+/// but not on the number of workers or threads.
+/// </param>
 public sealed record TrainingOptions(
     LossKind Loss,
     OptimizerSettings Optimizer,
@@ -26,8 +30,11 @@ public sealed record TrainingOptions(
     int DecayEveryEpochs = 10,
     float DecayFactor = 0.5f,
     int Threads = 1,
-    int ShardSize = 64)
+    int ShardSize = TrainingOptions.DefaultShardSize)
 {
+    /// <summary>The default <see cref="ShardSize"/>, in rows.</summary>
+    public const int DefaultShardSize = 64;
+
     /// <summary>
     /// Throws <see cref="InvalidInputException"/> naming the first bad field. The schedule's own fields are
     /// checked by <see cref="LearningRateSchedule.Validate"/> once the steps per epoch are known.
@@ -47,6 +54,11 @@ public sealed record TrainingOptions(
         if (Threads <= 0)
         {
             throw new InvalidInputException($"--threads: must be > 0, got {Threads}");
+        }
+
+        if (ShardSize <= 0)
+        {
+            throw new InvalidInputException($"--shard-size: must be > 0, got {ShardSize}");
         }
 
         Optimizer.Validate();

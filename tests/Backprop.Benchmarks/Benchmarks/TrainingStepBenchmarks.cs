@@ -3,6 +3,7 @@ using BenchmarkDotNet.Attributes;
 using Backprop.Benchmarks.Measurement;
 using Backprop.Benchmarks.NativeLoading;
 using Backprop.Benchmarks.Workloads;
+using Backprop.Core.Training;
 
 namespace Backprop.Benchmarks.Benchmarks;
 
@@ -14,6 +15,9 @@ public class TrainingStepBenchmarks
 {
     /// <summary>Batch of the step that warms the JIT up (see <see cref="TieredJitWarmup"/>).</summary>
     private const int WarmupBatch = 32;
+
+    /// <summary>Shard size of the warm-up step when the timed one has several shards: it takes the same code (the gradient tree).</summary>
+    private const int WarmupShardSize = WarmupBatch / 4;
 
     private OurTrainingStep? _ours;
     private TorchTrainingStep? _torch;
@@ -34,7 +38,8 @@ public class TrainingStepBenchmarks
     [GlobalSetup(Target = nameof(Ours))]
     public void SetUpOurs()
     {
-        using (var small = new OurTrainingStep(Config, Math.Min(Batch, WarmupBatch), Threads))
+        var shardSize = Batch > TrainingOptions.DefaultShardSize ? WarmupShardSize : TrainingOptions.DefaultShardSize;
+        using (var small = new OurTrainingStep(Config, Math.Min(Batch, WarmupBatch), Threads, shardSize))
         {
             TieredJitWarmup.Run([() => small.Run()]);
         }

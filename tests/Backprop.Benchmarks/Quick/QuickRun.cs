@@ -28,6 +28,12 @@ public static class QuickRun
     private const int SmallBatch = 32;
 
     /// <summary>
+    /// Shard size of a second warm-up step: a batch of 32 is one shard of the default 64 rows, while the
+    /// larger batches sum several along the gradient tree, code that must be warm too.
+    /// </summary>
+    private const int WarmupShardSize = SmallBatch / 4;
+
+    /// <summary>
     /// Runs the sections named in <paramref name="arguments"/> (<c>peak</c>, <c>gemm</c>, <c>step</c>;
     /// none means all) and prints the report to <paramref name="output"/>. Returns the exit code.
     /// </summary>
@@ -125,10 +131,13 @@ public static class QuickRun
             foreach (var config in Enum.GetValues<StepConfig>())
             {
                 var ours = new OurTrainingStep(config, SmallBatch, threads);
+                var oursInShards = new OurTrainingStep(config, SmallBatch, threads, WarmupShardSize);
                 var torch = new TorchTrainingStep(config, SmallBatch, threads);
                 owned.Add(ours);
+                owned.Add(oursInShards);
                 owned.Add(torch);
                 workloads.Add(() => ours.Run());
+                workloads.Add(() => oursInShards.Run());
                 workloads.Add(() =>
                 {
                     torch.Activate();

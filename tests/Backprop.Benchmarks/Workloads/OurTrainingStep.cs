@@ -7,23 +7,29 @@ namespace Backprop.Benchmarks.Workloads;
 
 /// <summary>
 /// One SGD step of Backprop.Core exactly as <c>Trainer</c> runs it: gradient sums over the batch on
-/// the given number of threads, then <see cref="Optimizer.Step(Span{float}, ReadOnlySpan{float}, int, float)"/>,
+/// the given number of threads, per micro-shard (<see cref="TrainingOptions.DefaultShardSize"/> rows
+/// unless told otherwise) added along the gradient tree, then <see cref="Optimizer.Step(Span{float}, ReadOnlySpan{float}, int, float)"/>,
 /// which divides the sums by the batch size inside its update pass (float32 throughout).
 /// </summary>
 public sealed class OurTrainingStep : IDisposable
 {
     private readonly Backpropagator _pass;
+    private readonly int _shardSize;
     private readonly Optimizer _optimizer;
     private readonly LossKind _loss;
     private readonly SyntheticBatch _batch;
     private readonly float[] _parameters;
     private readonly float[] _gradientSums;
 
-    /// <summary>Builds the network of <paramref name="config"/> for batches of <paramref name="batch"/> on <paramref name="threads"/> threads.</summary>
-    public OurTrainingStep(StepConfig config, int batch, int threads)
+    /// <summary>
+    /// Builds the network of <paramref name="config"/> for batches of <paramref name="batch"/> on <paramref name="threads"/>
+    /// threads, summed per micro-shard of <paramref name="shardSize"/> rows.
+    /// </summary>
+    public OurTrainingStep(StepConfig config, int batch, int threads, int shardSize = TrainingOptions.DefaultShardSize)
     {
         var spec = ReferenceMlp.Spec(config);
-        _pass = new Backpropagator(spec, batch, threads);
+        _shardSize = shardSize;
+        _pass = new Backpropagator(spec, batch, threads, shardSize);
         _optimizer = Optimizer.Create(new OptimizerSettings(OptimizerKind.Sgd, ReferenceMlp.LearningRate), spec.ParameterCount);
         _loss = ReferenceMlp.Loss(config);
         _batch = new SyntheticBatch(batch, spec.InputSize, spec.OutputSize, ReferenceMlp.Seed);
@@ -35,7 +41,7 @@ public sealed class OurTrainingStep : IDisposable
     public double Run()
     {
         var rows = _batch.Rows;
-        var lossSum = _pass.ComputeGradientSums(_parameters, _loss, _batch.Inputs, _batch.Targets, rows, _gradientSums);
+        var lossSum = _pass.ComputeGradientSums(_parameters, _loss, _batch.Inputs, _batch.Targets, rows, _shardSize, _gradientSums);
         _optimizer.Step(_parameters, _gradientSums, rows, ReferenceMlp.LearningRate);
         return lossSum;
     }

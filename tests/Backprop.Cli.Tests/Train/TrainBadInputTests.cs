@@ -171,4 +171,10 @@ public class TrainBadInputTests
     {
         CliRun.Of("train", "--data", "xor", "--threads", "0").AssertBadInput("--threads");
     }
+
+    [Fact]
+    public void Train_ZeroShardSize_NamesFlag()
+    {
+        CliRun.Of("train", "--data", "xor", "--shard-size", "0").AssertBadInput("--shard-size", "got 0");
+    }
 }

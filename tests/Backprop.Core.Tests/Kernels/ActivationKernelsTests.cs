@@ -38,6 +38,30 @@ public class ActivationKernelsTests
         Assert.Equal(separate, z);
     }
 
+    [Theory]
+    [MemberData(nameof(Elementwise))]
+    public void Apply_EveryShortLength_SameBitsAsInsideLongSpan(Activation activation)
+    {
+        // Arrange: the shard plan and the thread blocks hand the kernel spans of any length
+        var z = GemmTests.RandomMatrix(new Random(11), 4096).Select(v => v * 6).ToArray();
+        var expected = new float[z.Length];
+        ActivationKernels.Apply(activation, z, expected, z.Length);
+
+        for (var length = 1; length <= 20; length++)
+        {
+            for (var start = 0; start + length <= z.Length; start += length)
+            {
+                var actual = new float[length];
+
+                // Act
+                ActivationKernels.Apply(activation, z.AsSpan(start, length), actual, length);
+
+                // Assert
+                Assert.True(actual.AsSpan().SequenceEqual(expected.AsSpan(start, length)), $"length {length}, start {start}");
+            }
+        }
+    }
+
     [Fact]
     public void SoftmaxRows_LargeLogits_RowsSumToOneWithoutOverflow()
     {

@@ -111,6 +111,43 @@ public class GemmTests
         Assert.Equal(whole, blocks);
     }
 
+    [Theory]
+    [MemberData(nameof(ShapesOnEveryPath))]
+    public void MultiplyTransposedA_SubMatrixBlocks_SameBitsAsWholeProductAndRestUntouched(int m, int k, int n, SimdPath path)
+    {
+        // Arrange: the gradient's column blocks and row blocks of the leaves (micro-shards) of a batch
+        var random = new Random(m * 4001 + k * 17 + n);
+        var a = RandomMatrix(random, k * m);
+        var b = RandomMatrix(random, k * n);
+        var whole = new float[m * n];
+        Gemm.MultiplyTransposedA(a, m, b, whole, m, k, n, path);
+        var blocks = Enumerable.Repeat(42f, m * n).ToArray();
+        var (neuronBlock, columnBlock) = (Math.Max(1, (m + 2) / 3), Math.Max(1, (n + 2) / 3));
+
+        // Act
+        for (var i = 0; i < m; i += neuronBlock)
+        {
+            for (var j = 0; j < n; j += columnBlock)
+            {
+                var (rows, columns) = (Math.Min(neuronBlock, m - i), Math.Min(columnBlock, n - j));
+                Gemm.MultiplyTransposedA(a.AsSpan(i), m, b.AsSpan(j), n, blocks.AsSpan((i * n) + j), n, rows, k, columns, path);
+            }
+        }
+
+        // Assert
+        Assert.Equal(whole, blocks);
+    }
+
+    [Fact]
+    public void MultiplyTransposedA_SubMatrixWithEmptyDepth_ClearsOnlyItsBlock()
+    {
+        var c = Enumerable.Repeat(42f, 12).ToArray();
+
+        Gemm.MultiplyTransposedA([], 3, [], 4, c.AsSpan(1), 4, 2, 0, 2, SimdPaths.Best);
+
+        Assert.Equal(new float[] { 42, 0, 0, 42, 42, 0, 0, 42, 42, 42, 42, 42 }, c);
+    }
+
     [Fact]
     public void Multiply_DestinationLargerThanProduct_LeavesTheRestUntouched()
     {

@@ -8,12 +8,18 @@ namespace Backprop.Core.Tests.Training;
 
 public class BackpropagatorAllocationTests
 {
+    /// <summary>Rows per step: 37 are one leaf, or 8 leaves of 5 rows (the last of 2), or 37 leaves of 1.</summary>
+    private const int Rows = 37;
+
     [Theory]
-    [InlineData(Activation.Sigmoid, Activation.Sigmoid, LossKind.MeanSquaredError)]
-    [InlineData(Activation.Relu, Activation.Softmax, LossKind.CrossEntropy)]
-    public void TrainingStep_SteadyState_AllocatesNothing(Activation hidden, Activation output, LossKind loss)
+    [InlineData(Activation.Sigmoid, Activation.Sigmoid, LossKind.MeanSquaredError, Rows, true)]
+    [InlineData(Activation.Relu, Activation.Softmax, LossKind.CrossEntropy, Rows, true)]
+    [InlineData(Activation.Sigmoid, Activation.Sigmoid, LossKind.MeanSquaredError, 5, true)]
+    [InlineData(Activation.Relu, Activation.Softmax, LossKind.CrossEntropy, 5, true)]
+    [InlineData(Activation.Tanh, Activation.Softmax, LossKind.CrossEntropy, 1, false)]
+    public void TrainingStep_SteadyState_AllocatesNothing(Activation hidden, Activation output, LossKind loss, int shardSize, bool shardSizeKnownUpFront)
     {
-        const int rows = 37;
+        const int rows = Rows;
         var spec = NetworkSpec.Create(60, [33, 17], 10, hidden, output);
         var parameters = ParameterInitializer.Initialize(spec, 1).Parameters;
         var inputs = GemmTests.RandomMatrix(new Random(1), rows * spec.InputSize);
@@ -23,12 +29,13 @@ public class BackpropagatorAllocationTests
             targets[(r * spec.OutputSize) + (r % spec.OutputSize)] = 1;
         }
 
-        using var pass = new Backpropagator(spec, rows);
+        // Told the shard size, the constructor sizes the tree's stack; else the first step does, once.
+        using var pass = shardSizeKnownUpFront ? new Backpropagator(spec, rows, shardSize: shardSize) : new Backpropagator(spec, rows);
         var gradientSums = new float[spec.ParameterCount];
         var optimizer = Optimizer.Create(new OptimizerSettings(OptimizerKind.Adam, 1e-3f), spec.ParameterCount);
         void Step()
         {
-            pass.ComputeGradientSums(parameters, loss, inputs, targets, rows, gradientSums);
+            pass.ComputeGradientSums(parameters, loss, inputs, targets, rows, shardSize, gradientSums);
             optimizer.Step(parameters, gradientSums, rows, 1e-3f);
         }
 

@@ -43,6 +43,25 @@ public class TrainerValidationTests
         Assert.Contains("--epochs", error.Message);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-64)]
+    public void Constructor_NonPositiveShardSize_NamesShardSizeFlag(int shardSize)
+    {
+        var network = ParameterInitializer.Initialize(NetworkSpec.Create(2, [], 2, Activation.Identity, Activation.Softmax), 1);
+
+        var error = Assert.Throws<InvalidInputException>(() => new Trainer(network, BuiltInDatasets.Load("xor", 1), Options with { ShardSize = shardSize }));
+
+        Assert.Equal($"--shard-size: must be > 0, got {shardSize}", error.Message);
+    }
+
+    [Fact]
+    public void Options_ShardSizeNotGiven_Is64Rows()
+    {
+        Assert.Equal(64, Options.ShardSize);
+        Assert.Equal(64, TrainingOptions.DefaultShardSize);
+    }
+
     [Fact]
     public void Run_LastBatchSmaller_StepsPerEpochRoundUp()
     {
