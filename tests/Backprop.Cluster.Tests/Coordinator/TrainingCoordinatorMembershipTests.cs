@@ -19,11 +19,12 @@ public sealed class TrainingCoordinatorMembershipTests
     public async Task Job_WorkerLeavesMidJob_FinishesWithTheSameWeights()
     {
         var data = BuiltInDatasets.Load(BuiltInDatasets.Spirals, seed: 4);
-        var spec = NetworkSpec.Create(data.Train.InputSize, [32], data.Train.TargetSize, Activation.Relu, Activation.Softmax);
+        // Long enough (400 steps) that the worker has left, which takes gossip rounds, well before the end.
+        var spec = NetworkSpec.Create(data.Train.InputSize, [128, 128], data.Train.TargetSize, Activation.Relu, Activation.Softmax);
         var network = ParameterInitializer.Initialize(spec, seed: 2);
         var options = new TrainingOptions(
             LossKind.CrossEntropy, new OptimizerSettings(OptimizerKind.Momentum, 0.05f), ScheduleKind.Constant,
-            BatchSize: 64, Epochs: 3, Seed: 8, ShardSize: 8);
+            BatchSize: 64, Epochs: 40, Seed: 8, ShardSize: 8);
         var expected = JobRun.InProcess(network, data, options);
         await using var cluster = await LocalCluster.StartAsync(workers: 3);
         var leaving = cluster.Workers[1];
