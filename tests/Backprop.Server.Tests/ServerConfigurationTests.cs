@@ -39,7 +39,7 @@ public class ServerConfigurationTests
         Assert.Empty(options.SeedNodes);
         Assert.Equal(["coordinator"], options.Roles);
         Assert.Equal(0, options.WorkerThreads);
-        Assert.Equal(524288, options.ChunkBytes);
+        Assert.Equal(65536, options.ChunkBytes);
         Assert.Equal(1, options.MinWorkers);
         Assert.Equal(1, options.MaxConcurrentJobs);
         Assert.Equal(TimeSpan.FromSeconds(20), options.DownUnreachableAfter);

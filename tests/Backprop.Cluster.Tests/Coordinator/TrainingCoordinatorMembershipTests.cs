@@ -44,7 +44,7 @@ public sealed class TrainingCoordinatorMembershipTests
     [Fact]
     public async Task Job_ModelOver2MParameters_TrainsWithoutUnreachableNodes()
     {
-        // 2 → 1500 → 1500 → 1: 2,254,501 parameters, 9 MB per tensor, 18 chunks of 512 KiB each way per step.
+        // 2 → 1500 → 1500 → 1: 2,254,501 parameters, 9 MB per tensor, 138 chunks of 64 KiB each way per step.
         var spec = NetworkSpec.Create(Xor.Train.InputSize, [1500, 1500], Xor.Train.TargetSize, Activation.Tanh, Activation.Sigmoid);
         Assert.True(spec.ParameterCount > 2_000_000);
         var network = ParameterInitializer.Initialize(spec, seed: 3);

@@ -15,7 +15,7 @@ internal sealed class LocalCluster : IAsyncDisposable
 
     public List<BackpropNode> Workers { get; }
 
-    public static async Task<LocalCluster> StartAsync(int workers, int workerThreads = 1, int chunkBytes = 512 * 1024)
+    public static async Task<LocalCluster> StartAsync(int workers, int workerThreads = 1, int chunkBytes = 64 * 1024)
     {
         var coordinator = await BackpropNode.StartAsync(new ClusterOptions { Port = 0, MinWorkers = workers, ChunkBytes = chunkBytes });
         var nodes = new List<BackpropNode>();
@@ -27,7 +27,7 @@ internal sealed class LocalCluster : IAsyncDisposable
         return new LocalCluster(coordinator, nodes);
     }
 
-    public static Task<BackpropNode> StartWorkerAsync(BackpropNode coordinator, int threads, int chunkBytes = 512 * 1024) =>
+    public static Task<BackpropNode> StartWorkerAsync(BackpropNode coordinator, int threads, int chunkBytes = 64 * 1024) =>
         BackpropNode.StartAsync(new ClusterOptions
         {
             Port = 0,
