@@ -24,7 +24,7 @@ internal static class LocalClusterTraining
 
     private static async Task<EpochReport> RunAsync(Network network, DatasetSplit data, TrainingOptions options, DatasetSource source, int workers, int threadsPerWorker, EpochPrinter printer)
     {
-        await using var coordinator = await BackpropNode.StartAsync(new ClusterOptions { Port = 0, MinWorkers = workers }).ConfigureAwait(false);
+        var coordinator = await BackpropNode.StartAsync(new ClusterOptions { Port = 0, MinWorkers = workers }).ConfigureAwait(false);
         var processes = new List<WorkerProcess>();
         try
         {
@@ -61,6 +61,8 @@ internal static class LocalClusterTraining
         }
         finally
         {
+            // The coordinator leaves first: a worker that exits while still associated makes remoting log errors here.
+            await coordinator.DisposeAsync().ConfigureAwait(false);
             await Task.WhenAll(processes.Select(p => p.DisposeAsync().AsTask())).ConfigureAwait(false);
         }
     }
