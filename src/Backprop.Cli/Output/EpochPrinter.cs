@@ -19,6 +19,21 @@ internal sealed class EpochPrinter(TextWriter output, bool interactive, int epoc
 
     private DateTime _lastRedraw = DateTime.MinValue;
 
+    /// <summary>Says how a local cluster will share each batch, and when some workers can have nothing to do.</summary>
+    public void Cluster(int workers, int threadsPerWorker, TrainingOptions options, int trainCount)
+    {
+        var shards = GradientTree.LeafCount(Math.Min(options.BatchSize, trainCount), options.ShardSize);
+        output.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"local cluster: {workers} worker processes, {threadsPerWorker} threads each; a batch is {shards} shards of up to {options.ShardSize} rows"));
+        if (shards < workers)
+        {
+            output.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"note: only {shards} of {workers} workers can compute each step; raise --batch-size or lower --shard-size (the weights depend on the shard size)"));
+        }
+    }
+
     /// <summary>Describes the run before the first epoch.</summary>
     public void Start(NetworkSpec spec, DatasetSplit data, TrainingOptions options)
     {

@@ -74,6 +74,7 @@ internal static class TrainCommand
 
         var source = new DatasetSource { Data = parsed.GetValue(flags.Data)!, TargetColumns = parsed.GetValue(flags.Targets) ?? 0, SplitSeed = options.Seed };
         var threads = parsed.GetValue(flags.Threads) ?? Math.Max(1, Environment.ProcessorCount / workers);
+        printer.Cluster(workers, threads, options, data.Train.Count);
         return LocalClusterTraining.Run(network, data, options, source, workers, threads, printer);
     }
 

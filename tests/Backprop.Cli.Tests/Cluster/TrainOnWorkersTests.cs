@@ -33,6 +33,16 @@ public sealed class TrainOnWorkersTests
         Assert.Equal(File.ReadAllBytes(Path.Combine(directory.Path, "local.json")), File.ReadAllBytes(Path.Combine(directory.Path, "cluster.json")));
     }
 
+    [Fact]
+    public void Train_FewerShardsThanWorkers_SaysSoBeforeTraining()
+    {
+        var run = CliRun.Of("train", "--data", "xor", "--hidden", "4", "--epochs", "1", "--batch-size", "4", "--shard-size", "4", "--workers", "2");
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.Contains("local cluster: 2 worker processes, 1 threads each; a batch is 1 shards of up to 4 rows", run.Output);
+        Assert.Contains("note: only 1 of 2 workers can compute each step", run.Output);
+    }
+
     [Theory]
     [InlineData("0")]
     [InlineData("65")]
