@@ -36,7 +36,7 @@ public sealed class TrainOnWorkersTests
     [Fact]
     public void Train_FewerShardsThanWorkers_SaysSoBeforeTraining()
     {
-        var run = CliRun.Of("train", "--data", "xor", "--hidden", "4", "--epochs", "1", "--batch-size", "4", "--shard-size", "4", "--workers", "2");
+        var run = CliRun.Of("train", "--data", "xor", "--hidden", "4", "--epochs", "1", "--batch-size", "4", "--shard-size", "4", "--workers", "2", "--threads", "1");
 
         Assert.True(run.ExitCode == 0, run.Error);
         Assert.Contains("local cluster: 2 worker processes, 1 threads each; a batch is 1 shards of up to 4 rows", run.Output);
