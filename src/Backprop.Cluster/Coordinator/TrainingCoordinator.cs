@@ -35,7 +35,7 @@ namespace Backprop.Cluster.Coordinator;
 /// unless it has them, then <see cref="ComputeGradients"/> with only the sample indices of its blocks.</item>
 /// <item>Each block's gradient sums come back as TensorChunks + <see cref="GradientsComputed"/>, are verified,
 /// and recorded; duplicates and results of other steps are dropped.</item>
-/// <item>A worker that dies, leaves or sends a bad transfer is dropped; its outstanding blocks move to
+/// <item>A worker that dies, starts leaving the cluster or sends a bad transfer is dropped; its outstanding blocks move to
 /// live workers within the same step (the result does not change: blocks are the unit of the sum).</item>
 /// <item>When every block is in, <see cref="GradientTree.Combine"/> finishes the fixed reduction tree, the
 /// optimizer applies sums ÷ batch rows at the schedule's rate, and step t+1 begins. After an epoch's last
@@ -93,6 +93,9 @@ public sealed class TrainingCoordinator : ReceiveActor
         };
 
         Receive<ClusterEvent.MemberUp>(up => FindWorker(up.Member));
+        // A worker that starts leaving (SIGTERM, scale-down) hands its blocks back at once, not after the gossip rounds until removal.
+        Receive<ClusterEvent.MemberLeft>(left => DropWorkersAt(left.Member.Address, "is leaving the cluster"));
+        Receive<ClusterEvent.MemberExited>(exited => DropWorkersAt(exited.Member.Address, "is leaving the cluster"));
         Receive<ClusterEvent.MemberRemoved>(removed => DropWorkersAt(removed.Member.Address, "left the cluster"));
         Receive<ClusterEvent.IMemberEvent>(_ => { });
         Receive<ActorIdentity>(AddWorker);

@@ -45,6 +45,35 @@ public sealed class TrainingCoordinatorMembershipTests
     }
 
     [Fact]
+    public async Task Job_WorkerLeavesTheClusterMidJob_HandsItsBlocksBackAndTheWeightsAreTheSame()
+    {
+        var data = BuiltInDatasets.Load(BuiltInDatasets.Spirals, seed: 4);
+        // 400 steps moving 0.5 MB each way: several seconds, while leaving takes about one gossip round.
+        var spec = NetworkSpec.Create(data.Train.InputSize, [256, 256], data.Train.TargetSize, Activation.Relu, Activation.Softmax);
+        var network = ParameterInitializer.Initialize(spec, seed: 5);
+        var options = new TrainingOptions(
+            LossKind.CrossEntropy, new OptimizerSettings(OptimizerKind.Sgd, 0.05f), ScheduleKind.Constant,
+            BatchSize: 64, Epochs: 40, Seed: 9, ShardSize: 8);
+        var expected = JobRun.InProcess(network, data, options);
+        await using var cluster = await LocalCluster.StartAsync(workers: 2);
+        var leaving = cluster.Workers[0];
+
+        // The coordinator drops a worker as soon as it starts leaving (MemberLeft), one gossip round after LeaveAsync.
+        var events = await JobRun.OnClusterAsync(cluster, network, data, options, onEvent: e =>
+        {
+            if (e is JobStepCompleted { Step: 4 })
+            {
+                _ = Akka.Cluster.Cluster.Get(leaving.System).LeaveAsync();
+            }
+        });
+
+        Assert.Equal(expected, JobRun.FinalParameters(events));
+        var left = Assert.Single(events.OfType<JobWorkerChanged>(), e => !e.Joined);
+        var leftAt = events.Take(events.IndexOf(left)).OfType<JobStepCompleted>().Last().Step;
+        Assert.True(leftAt < 300, $"the worker was dropped only after step {leftAt} of 400");
+    }
+
+    [Fact]
     public async Task Job_ModelOver2MParameters_TrainsWithoutUnreachableNodes()
     {
         // 2 → 1500 → 1500 → 1: 2,254,501 parameters, 9 MB per tensor, 138 chunks of 64 KiB each way per step.
