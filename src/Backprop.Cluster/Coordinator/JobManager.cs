@@ -20,6 +20,14 @@ public sealed class JobManager : ReceiveActor
         _options = options;
         Receive<SubmitTrainingJob>(submit =>
         {
+            var id = submit.Job.JobId;
+            if (_running.ContainsValue(id) || _queue.Any(queued => queued.Job.JobId == id))
+            {
+                // A second actor with the job's name would throw and restart the manager, losing its queue.
+                Sender.Tell(new Status.Failure(new InvalidOperationException($"job {id} is already queued or running")));
+                return;
+            }
+
             _queue.Enqueue(submit);
             Sender.Tell(new JobAccepted(submit.Job.JobId));
             StartQueuedJobs();
