@@ -56,7 +56,7 @@ public sealed class TrainingCoordinator : ReceiveActor
     private readonly LearningRateSchedule _schedule;
     private readonly StepCursor _cursor;
     private readonly JoinJob _joinJob;
-    private readonly Dictionary<string, JobWorker> _workers = [];
+    private readonly WorkerRoster _workers = new();
     private readonly TensorReceiver<string> _receiver;
     private readonly Dictionary<LeafRange, float[]> _blockSums = [];
     private readonly Dictionary<LeafRange, double> _blockLosses = [];
@@ -128,19 +128,18 @@ public sealed class TrainingCoordinator : ReceiveActor
 
     private void AddWorker(ActorIdentity identity)
     {
-        if (identity.Subject is not { } actor || _workers.ContainsKey(actor.Path.ToString()))
+        if (identity.Subject is not { } actor || !_workers.Add(actor))
         {
             return;
         }
 
         Context.Watch(actor);
-        _workers[actor.Path.ToString()] = new JobWorker(actor);
         actor.Tell(_joinJob);
     }
 
     private void OnJobJoined(JobJoined joined)
     {
-        if (!_workers.TryGetValue(Sender.Path.ToString(), out var worker))
+        if (!_workers.TryGet(Sender.Path.ToString(), out var worker))
         {
             return;
         }
@@ -159,7 +158,7 @@ public sealed class TrainingCoordinator : ReceiveActor
         }
 
         worker.Ready = true;
-        _listener.Tell(new JobWorkerChanged(_job.JobId, worker.Id, Joined: true, ReadyCount, Reason: null));
+        _listener.Tell(new JobWorkerChanged(_job.JobId, worker.Id, Joined: true, _workers.ReadyCount, Reason: null));
         Continue();
     }
 
@@ -217,7 +216,7 @@ public sealed class TrainingCoordinator : ReceiveActor
         _plan = plan;
         _blockSums[block] = sums;
         _blockLosses[block] = computed.LossSum;
-        if (_workers.TryGetValue(sender, out var worker))
+        if (_workers.TryGet(sender, out var worker))
         {
             worker.RecordThroughput(computed.SampleCount, computed.ComputeSeconds);
         }
@@ -239,7 +238,7 @@ public sealed class TrainingCoordinator : ReceiveActor
 
         // MinWorkers only holds back the first step; after that any ready worker keeps the job going.
         var needed = _cursor.Step == 0 ? _options.MinWorkers : 1;
-        if (_cursor.IsFinished || ReadyCount < needed)
+        if (_cursor.IsFinished || _workers.ReadyCount < needed)
         {
             return;
         }
@@ -253,7 +252,7 @@ public sealed class TrainingCoordinator : ReceiveActor
 
         _batch = _cursor.BatchIndices().ToArray();
         var leaves = GradientTree.LeafCount(_batch.Length, _job.Options.ShardSize);
-        _plan = StepPlan.Create(_cursor.Step, leaves, Shares());
+        _plan = StepPlan.Create(_cursor.Step, leaves, _workers.Shares());
         _weightChunks = TensorChunks.Split(_job.JobId, _cursor.Step, _network.Parameters, _options.ChunkBytes);
         _weightsUpdate = new WeightsUpdate
         {
@@ -272,9 +271,9 @@ public sealed class TrainingCoordinator : ReceiveActor
 
     private void RescueOrphanedBlocks()
     {
-        foreach (var owner in _plan!.BusyWorkers.Where(w => !_workers.TryGetValue(w, out var worker) || !worker.Ready).ToList())
+        foreach (var owner in _plan!.BusyWorkers.Where(w => !_workers.IsReady(w)).ToList())
         {
-            var live = Shares();
+            var live = _workers.Shares();
             if (live.Count == 0)
             {
                 _log.Warning("job {0}: step {1} waits for a worker to take over its blocks", _job.JobId, _plan.Step);
@@ -334,7 +333,7 @@ public sealed class TrainingCoordinator : ReceiveActor
         _epochLossSum += lossSum;
         _epochSamples += _batch.Length;
         var progress = new BatchProgress(_cursor.Epoch + 1, _cursor.Batch + 1, _cursor.BatchesPerEpoch, _epochLossSum / _epochSamples);
-        _listener.Tell(new JobStepCompleted(_job.JobId, _cursor.Step, progress, ReadyCount));
+        _listener.Tell(new JobStepCompleted(_job.JobId, _cursor.Step, progress, _workers.ReadyCount));
         if (_cursor.IsLastBatchOfEpoch)
         {
             FinishEpoch();
@@ -361,7 +360,7 @@ public sealed class TrainingCoordinator : ReceiveActor
 
     private void DropWorkersAt(Address address, string reason)
     {
-        foreach (var worker in _workers.Values.Where(w => w.Actor.Path.Address.Equals(address)).ToList())
+        foreach (var worker in _workers.At(address))
         {
             DropWorker(worker.Id, reason);
         }
@@ -380,7 +379,7 @@ public sealed class TrainingCoordinator : ReceiveActor
         _receiver.Forget(id);
         if (worker.Ready)
         {
-            _listener.Tell(new JobWorkerChanged(_job.JobId, id, Joined: false, ReadyCount, reason));
+            _listener.Tell(new JobWorkerChanged(_job.JobId, id, Joined: false, _workers.ReadyCount, reason));
         }
 
         Continue();
@@ -390,24 +389,13 @@ public sealed class TrainingCoordinator : ReceiveActor
 
     private void Stop(IJobEvent outcome)
     {
-        foreach (var worker in _workers.Values)
+        foreach (var worker in _workers.All)
         {
             worker.Actor.Tell(new LeaveJob { JobId = _job.JobId });
         }
 
         _listener.Tell(outcome);
         Context.Stop(Self);
-    }
-
-    private int ReadyCount => _workers.Values.Count(w => w.Ready);
-
-    /// <summary>Ready workers with their weights: measured samples/s, or for one not yet measured its threads × the mean speed per thread.</summary>
-    private List<WorkerShare> Shares()
-    {
-        var ready = _workers.Values.Where(w => w.Ready).ToList();
-        var measured = ready.Where(w => w.Throughput > 0).ToList();
-        var perThread = measured.Count == 0 ? 1.0 : measured.Sum(w => w.Throughput) / measured.Sum(w => w.Threads);
-        return [.. ready.Select(w => new WorkerShare(w.Id, w.Throughput > 0 ? w.Throughput : w.Threads * perThread))];
     }
 
     private static float[] AddInPlace(float[] left, float[] right)
