@@ -10,6 +10,9 @@ internal sealed class JobWorker(IActorRef actor)
 
     public IActorRef Actor { get; } = actor;
 
+    /// <summary>The direct tensor link to the worker; null: tensors go as remoting chunks.</summary>
+    public Transfer.TensorLink? Link { get; set; }
+
     /// <summary>Stable id (the actor path), used by <see cref="StepPlan"/>.</summary>
     public string Id { get; } = actor.Path.ToString();
 

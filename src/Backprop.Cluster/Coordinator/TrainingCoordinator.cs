@@ -46,6 +46,9 @@ namespace Backprop.Cluster.Coordinator;
 /// </remarks>
 public sealed class TrainingCoordinator : ReceiveActor
 {
+    /// <summary>How long opening a worker's tensor link may take before tensors go by remoting instead.</summary>
+    private static readonly TimeSpan LinkConnectTimeout = TimeSpan.FromSeconds(5);
+
     private readonly TrainingJob _job;
     private readonly IActorRef _listener;
     private readonly ClusterOptions _options;
@@ -57,6 +60,7 @@ public sealed class TrainingCoordinator : ReceiveActor
     private readonly StepCursor _cursor;
     private readonly JoinJob _joinJob;
     private readonly WorkerRoster _workers = new();
+    private readonly TensorBufferPool _buffers;
     private readonly TensorReceiver<string> _receiver;
     private readonly Dictionary<LeafRange, float[]> _blockSums = [];
     private readonly Dictionary<LeafRange, double> _blockLosses = [];
@@ -64,8 +68,8 @@ public sealed class TrainingCoordinator : ReceiveActor
     private List<DatasetChunk>? _datasetChunks;
     private StepPlan? _plan;
     private int[] _batch = [];
-    private List<TensorChunk> _weightChunks = [];
-    private WeightsUpdate? _weightsUpdate;
+    private List<TensorChunk>? _weightChunks;
+    private ulong _weightsChecksum;
     private double _epochLossSum;
     private int _epochSamples;
 
@@ -81,7 +85,8 @@ public sealed class TrainingCoordinator : ReceiveActor
         _schedule = new LearningRateSchedule(
             job.Options.Schedule, job.Options.Optimizer.LearningRate, _cursor.BatchesPerEpoch, _cursor.TotalSteps,
             job.Options.DecayEveryEpochs, job.Options.DecayFactor);
-        _receiver = new TensorReceiver<string>(_network.Spec.ParameterCount);
+        _buffers = new TensorBufferPool(_network.Spec.ParameterCount);
+        _receiver = new TensorReceiver<string>(_buffers);
         _joinJob = new JoinJob
         {
             JobId = job.JobId,
@@ -102,8 +107,23 @@ public sealed class TrainingCoordinator : ReceiveActor
         Receive<JobJoined>(OnJobJoined);
         Receive<TensorChunk>(OnTensorChunk);
         Receive<GradientsComputed>(OnGradientsComputed);
-        Receive<ShardFailed>(failed => Fail($"worker {Sender.Path.Address}: {failed.Reason}"));
+        Receive<ShardFailed>(failed =>
+        {
+            // A failure of a step already finished (its blocks were done elsewhere) changes nothing.
+            if (_plan is not null && failed.Step == _plan.Step)
+            {
+                Fail($"worker {Sender.Path.Address}: {failed.Reason}");
+            }
+        });
         Receive<Terminated>(terminated => DropWorker(terminated.ActorRef.Path.ToString(), "stopped"));
+        Receive<LinkSumsArrived>(arrived => RecordBlock(arrived.Worker, arrived.Header, arrived.Sums));
+        Receive<LinkClosed>(closed =>
+        {
+            if (_workers.TryGet(closed.Worker, out var worker) && worker.Link == closed.Link)
+            {
+                DropWorker(closed.Worker, $"tensor link: {closed.Reason}");
+            }
+        });
     }
 
     /// <summary>Props of a coordinator for <paramref name="job"/>.</summary>
@@ -157,6 +177,7 @@ public sealed class TrainingCoordinator : ReceiveActor
             return;
         }
 
+        OpenLink(worker, joined.TensorEndpoint);
         worker.Ready = true;
         _listener.Tell(new JobWorkerChanged(_job.JobId, worker.Id, Joined: true, _workers.ReadyCount, Reason: null));
         Continue();
@@ -199,26 +220,34 @@ public sealed class TrainingCoordinator : ReceiveActor
             return;
         }
 
-        var block = new LeafRange(computed.FirstLeaf, computed.EndLeaf);
-        if (_plan is null || computed.Step != _plan.Step)
+        var header = new TensorFrameHeader(
+            computed.Step, computed.FirstLeaf, computed.EndLeaf, computed.SampleCount, computed.LossSum, computed.ComputeSeconds, sums.Length, computed.Checksum);
+        RecordBlock(sender, header, sums);
+    }
+
+    /// <summary>Records a block's verified sums, from either transport; results of other steps and duplicates are dropped.</summary>
+    private void RecordBlock(string sender, TensorFrameHeader result, float[] sums)
+    {
+        var block = new LeafRange(result.FirstLeaf, result.EndLeaf);
+        if (_plan is null || result.Step != _plan.Step)
         {
-            _receiver.Return(sums);
+            _buffers.Return(sums);
             return;
         }
 
         var (plan, accepted) = _plan.Complete(block);
         if (!accepted)
         {
-            _receiver.Return(sums);
+            _buffers.Return(sums);
             return;
         }
 
         _plan = plan;
         _blockSums[block] = sums;
-        _blockLosses[block] = computed.LossSum;
+        _blockLosses[block] = result.LossSum;
         if (_workers.TryGet(sender, out var worker))
         {
-            worker.RecordThroughput(computed.SampleCount, computed.ComputeSeconds);
+            worker.RecordThroughput(result.SampleCount, result.ComputeSeconds);
         }
 
         if (_plan.IsComplete)
@@ -253,16 +282,8 @@ public sealed class TrainingCoordinator : ReceiveActor
         _batch = _cursor.BatchIndices().ToArray();
         var leaves = GradientTree.LeafCount(_batch.Length, _job.Options.ShardSize);
         _plan = StepPlan.Create(_cursor.Step, leaves, _workers.Shares());
-        _weightChunks = TensorChunks.Split(_job.JobId, _cursor.Step, _network.Parameters, _options.ChunkBytes);
-        _weightsUpdate = new WeightsUpdate
-        {
-            JobId = _job.JobId,
-            Version = _cursor.Step,
-            TransferId = _cursor.Step,
-            ChunkCount = _weightChunks.Count,
-            ValueCount = _network.Parameters.Length,
-            Checksum = TensorChecksum.Of(_network.Parameters),
-        };
+        _weightChunks = null;
+        _weightsChecksum = TensorChecksum.Of(_network.Parameters);
         foreach (var worker in _plan.BusyWorkers.ToList())
         {
             SendBlocks(_workers[worker], _plan.OutstandingOf(worker));
@@ -293,12 +314,7 @@ public sealed class TrainingCoordinator : ReceiveActor
     {
         if (worker.WeightsVersion != _plan!.Step)
         {
-            foreach (var chunk in _weightChunks)
-            {
-                worker.Actor.Tell(chunk);
-            }
-
-            worker.Actor.Tell(_weightsUpdate);
+            SendWeights(worker);
             worker.WeightsVersion = _plan.Step;
         }
 
@@ -316,6 +332,67 @@ public sealed class TrainingCoordinator : ReceiveActor
         worker.Actor.Tell(message);
     }
 
+    /// <summary>θ of the current step: over the worker's tensor link, or as remoting chunks (cut once per step).</summary>
+    private void SendWeights(JobWorker worker)
+    {
+        var header = new TensorFrameHeader(_plan!.Step, 0, 0, 0, 0, 0, _network.Parameters.Length, _weightsChecksum);
+        if (worker.Link is { } link)
+        {
+            try
+            {
+                link.Send(header, _network.Parameters);
+                return;
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException)
+            {
+                _log.Warning("job {0}: tensor link to {1} failed, using remoting: {2}", _job.JobId, worker.Id, e.Message);
+                link.Dispose();
+                worker.Link = null;
+            }
+        }
+
+        _weightChunks ??= TensorChunks.Split(_job.JobId, _plan.Step, _network.Parameters, _options.ChunkBytes);
+        foreach (var chunk in _weightChunks)
+        {
+            worker.Actor.Tell(chunk);
+        }
+
+        worker.Actor.Tell(new WeightsUpdate
+        {
+            JobId = _job.JobId,
+            Version = _plan.Step,
+            TransferId = _plan.Step,
+            ChunkCount = _weightChunks.Count,
+            ValueCount = _network.Parameters.Length,
+            Checksum = _weightsChecksum,
+        });
+    }
+
+    /// <summary>Opens the worker's direct tensor link when it offers one; without it, tensors go as remoting chunks.</summary>
+    private void OpenLink(JobWorker worker, string endpoint)
+    {
+        if (!_options.DirectTensorLinks || endpoint.Length == 0 || worker.Link is not null)
+        {
+            return;
+        }
+
+        try
+        {
+            var link = TensorLink.Connect(endpoint, _job.JobId, LinkConnectTimeout);
+            worker.Link = link;
+            var self = Self;
+            var id = worker.Id;
+            link.StartReading(
+                _buffers,
+                (header, sums) => self.Tell(new LinkSumsArrived(id, header, sums)),
+                reason => self.Tell(new LinkClosed(id, link, reason)));
+        }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException or OperationCanceledException or ArgumentException)
+        {
+            _log.Warning("job {0}: no tensor link to {1} at {2} ({3}); tensors go by remoting", _job.JobId, worker.Id, endpoint, e.Message);
+        }
+    }
+
     private void FinishStep()
     {
         var plan = _plan!;
@@ -324,7 +401,7 @@ public sealed class TrainingCoordinator : ReceiveActor
         _optimizer.Step(_network.Parameters, sums, _batch.Length, _schedule.RateAt(_cursor.Step));
         foreach (var buffer in _blockSums.Values)
         {
-            _receiver.Return(buffer);
+            _buffers.Return(buffer);
         }
 
         _blockSums.Clear();
@@ -376,6 +453,7 @@ public sealed class TrainingCoordinator : ReceiveActor
         _log.Warning("job {0}: worker {1} dropped: {2}", _job.JobId, id, reason);
         Context.Unwatch(worker.Actor);
         worker.Actor.Tell(new LeaveJob { JobId = _job.JobId });
+        worker.Link?.Dispose();
         _receiver.Forget(id);
         if (worker.Ready)
         {
@@ -392,6 +470,7 @@ public sealed class TrainingCoordinator : ReceiveActor
         foreach (var worker in _workers.All)
         {
             worker.Actor.Tell(new LeaveJob { JobId = _job.JobId });
+            worker.Link?.Dispose();
         }
 
         _listener.Tell(outcome);

@@ -10,14 +10,19 @@ namespace Backprop.Cluster.Transfer;
 /// Finished buffers come back through <see cref="Return"/> and are reused, so steady training allocates none.
 /// </summary>
 /// <typeparam name="TSender">Who sent a transfer (transfer ids are unique per sender only).</typeparam>
-public sealed class TensorReceiver<TSender>(int valueCount)
+public sealed class TensorReceiver<TSender>(TensorBufferPool buffers)
     where TSender : notnull
 {
     private readonly Dictionary<(TSender Sender, long TransferId), Pending> _pending = [];
-    private readonly Stack<float[]> _free = new();
+
+    /// <summary>A receiver with buffers of its own.</summary>
+    public TensorReceiver(int valueCount)
+        : this(new TensorBufferPool(valueCount))
+    {
+    }
 
     /// <summary>Length of every tensor this receiver assembles.</summary>
-    public int ValueCount { get; } = valueCount;
+    public int ValueCount => buffers.ValueCount;
 
     /// <summary>Transfers begun but not completed.</summary>
     public int PendingCount => _pending.Count;
@@ -30,7 +35,7 @@ public sealed class TensorReceiver<TSender>(int valueCount)
         var key = (sender, chunk.TransferId);
         if (!_pending.TryGetValue(key, out var pending))
         {
-            pending = new Pending(_free.Count > 0 ? _free.Pop() : new float[ValueCount]);
+            pending = new Pending(buffers.Rent());
             _pending[key] = pending;
         }
 
@@ -71,7 +76,7 @@ public sealed class TensorReceiver<TSender>(int valueCount)
 
         if (problem is not null)
         {
-            _free.Push(pending.Buffer);
+            buffers.Return(pending.Buffer);
             throw new InvalidDataException(problem);
         }
 
@@ -90,17 +95,13 @@ public sealed class TensorReceiver<TSender>(int valueCount)
     /// <summary>Takes back a buffer returned by <see cref="Complete"/> for reuse.</summary>
     public void Return(float[] buffer)
     {
-        ArgumentNullException.ThrowIfNull(buffer);
-        if (buffer.Length == ValueCount)
-        {
-            _free.Push(buffer);
-        }
+        buffers.Return(buffer);
     }
 
     private void Abandon((TSender, long) key, Pending pending)
     {
         _pending.Remove(key);
-        _free.Push(pending.Buffer);
+        buffers.Return(pending.Buffer);
     }
 
     private sealed class Pending(float[] buffer)

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Backprop.Cluster.Hosting;
+using Backprop.Cluster.Transfer;
 using Backprop.Protocol.V1;
 
 namespace Backprop.Cluster.Worker;
@@ -17,6 +18,7 @@ public sealed class GradientWorker : ReceiveActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly DatasetCache _datasets = new();
     private readonly Dictionary<string, WorkerJob> _jobs = [];
+    private TensorLinkListener? _links;
 
     /// <summary>A worker computing on <see cref="ClusterOptions.EffectiveWorkerThreads"/> threads.</summary>
     public GradientWorker(ClusterOptions options)
@@ -29,6 +31,16 @@ public sealed class GradientWorker : ReceiveActor
         Receive<WeightsUpdate>(OnWeightsUpdate);
         Receive<ComputeGradients>(OnComputeGradients);
         Receive<LeaveJob>(leave => Leave(leave.JobId));
+        Receive<TensorLinkOpened>(OnTensorLinkOpened);
+        Receive<WeightsArrived>(OnWeightsArrived);
+        Receive<TensorLinkClosed>(closed =>
+        {
+            if (_jobs.TryGetValue(closed.JobId, out var job) && job.Link == closed.Link)
+            {
+                _log.Warning("job {0}: tensor link closed: {1}", closed.JobId, closed.Reason);
+                job.Link = null;
+            }
+        });
     }
 
     /// <summary>Props of the worker, on its own thread so long passes never hold up other actors.</summary>
@@ -36,8 +48,19 @@ public sealed class GradientWorker : ReceiveActor
         Akka.Actor.Props.Create(() => new GradientWorker(options)).WithDispatcher(ClusterHocon.ComputeDispatcher);
 
     /// <inheritdoc />
+    protected override void PreStart()
+    {
+        if (_options.DirectTensorLinks)
+        {
+            var publicHost = string.IsNullOrWhiteSpace(_options.PublicHostname) ? _options.Hostname : _options.PublicHostname;
+            _links = TensorLinkListener.Start(_options.Hostname, publicHost, Self);
+        }
+    }
+
+    /// <inheritdoc />
     protected override void PostStop()
     {
+        _links?.Dispose();
         foreach (var job in _jobs.Values)
         {
             job.Dispose();
@@ -67,8 +90,16 @@ public sealed class GradientWorker : ReceiveActor
             _datasets.ExpectShipment(join.Dataset);
         }
 
-        Sender.Tell(new JobJoined { JobId = join.JobId, DatasetReady = job.Data is not null, Threads = _options.EffectiveWorkerThreads });
+        Sender.Tell(Joined(join.JobId, datasetReady: job.Data is not null));
     }
+
+    private JobJoined Joined(string jobId, bool datasetReady) => new()
+    {
+        JobId = jobId,
+        DatasetReady = datasetReady,
+        Threads = _options.EffectiveWorkerThreads,
+        TensorEndpoint = _links?.Endpoint ?? "",
+    };
 
     private void OnDatasetChunk(DatasetChunk chunk)
     {
@@ -92,7 +123,7 @@ public sealed class GradientWorker : ReceiveActor
         try
         {
             job.Data = _datasets.CompleteShipment(shipped.DatasetId, shipped.ChunkCount);
-            Sender.Tell(new JobJoined { JobId = shipped.JobId, DatasetReady = true, Threads = _options.EffectiveWorkerThreads });
+            Sender.Tell(Joined(shipped.JobId, datasetReady: true));
         }
         catch (InvalidDataException e)
         {
@@ -128,8 +159,42 @@ public sealed class GradientWorker : ReceiveActor
         }
         catch (InvalidDataException e)
         {
-            // The next ComputeGradients for this version fails with a clear reason.
-            _log.Warning("job {0}: weights of step {1} rejected: {2}", update.JobId, update.Version, e.Message);
+            Sender.Tell(new ShardFailed { JobId = update.JobId, Step = update.Version, Reason = $"weights of step {update.Version} rejected: {e.Message}" });
+        }
+    }
+
+    private void OnTensorLinkOpened(TensorLinkOpened opened)
+    {
+        if (!_jobs.TryGetValue(opened.JobId, out var job))
+        {
+            opened.Link.Dispose();
+            return;
+        }
+
+        job.Link?.Dispose();
+        job.Link = opened.Link;
+        var self = Self;
+        opened.Link.StartReading(
+            job.WeightBuffers,
+            (header, parameters) => self.Tell(new WeightsArrived(opened.JobId, header.Step, parameters)),
+            reason => self.Tell(new TensorLinkClosed(opened.JobId, opened.Link, reason)));
+    }
+
+    private void OnWeightsArrived(WeightsArrived arrived)
+    {
+        if (!_jobs.TryGetValue(arrived.JobId, out var job))
+        {
+            return;
+        }
+
+        job.UseWeights(arrived.Parameters, arrived.Version);
+        while (job.Waiting.TryPeek(out var waiting) && waiting.Compute.Step <= job.Version)
+        {
+            job.Waiting.Dequeue();
+            if (waiting.Compute.Step == job.Version)
+            {
+                Compute(job, waiting.Compute, waiting.Sender);
+            }
         }
     }
 
@@ -140,22 +205,63 @@ public sealed class GradientWorker : ReceiveActor
             return;
         }
 
+        // Over a tensor link θ may still be on its way (it does not share remoting's ordering): the blocks wait for it.
+        if (job.Version < compute.Step)
+        {
+            job.Waiting.Enqueue((compute, Sender));
+            return;
+        }
+
+        // Blocks moved here late in a step that has since finished (θ of a later step already came over the link).
+        if (job.Version > compute.Step)
+        {
+            return;
+        }
+
+        Compute(job, compute, Sender);
+    }
+
+    private void Compute(WorkerJob job, ComputeGradients compute, IActorRef replyTo)
+    {
         foreach (var shard in compute.Shards)
         {
             try
             {
-                var (chunks, result) = job.Compute(compute.Step, shard, _options.ChunkBytes);
-                foreach (var chunk in chunks)
+                var (header, sums) = job.Compute(compute.Step, shard);
+                if (job.Link is { } link && TrySend(job, link, header, sums.Span))
                 {
-                    Sender.Tell(chunk);
+                    continue;
                 }
 
-                Sender.Tell(result);
+                var (chunks, result) = job.ToMessages(header, sums.Span, _options.ChunkBytes);
+                foreach (var chunk in chunks)
+                {
+                    replyTo.Tell(chunk);
+                }
+
+                replyTo.Tell(result);
             }
             catch (Exception e) when (e is InvalidDataException or InvalidOperationException)
             {
-                Sender.Tell(new ShardFailed { JobId = compute.JobId, Step = compute.Step, FirstLeaf = shard.FirstLeaf, EndLeaf = shard.EndLeaf, Reason = e.Message });
+                replyTo.Tell(new ShardFailed { JobId = compute.JobId, Step = compute.Step, FirstLeaf = shard.FirstLeaf, EndLeaf = shard.EndLeaf, Reason = e.Message });
             }
+        }
+    }
+
+    /// <summary>Sends a block's sums over the link; false (and the link is dropped) if it broke, so remoting carries them.</summary>
+    private bool TrySend(WorkerJob job, TensorLink link, TensorFrameHeader header, ReadOnlySpan<float> sums)
+    {
+        try
+        {
+            link.Send(header, sums);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            _log.Warning("job {0}: tensor link failed, sending by remoting: {1}", job.Join.JobId, e.Message);
+            link.Dispose();
+            job.Link = null;
+            return false;
         }
     }
 

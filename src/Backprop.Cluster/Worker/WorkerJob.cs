@@ -32,7 +32,8 @@ internal sealed class WorkerJob : IDisposable
         _inputs = new float[join.MaxRows * Spec.InputSize];
         _targets = new float[join.MaxRows * Spec.OutputSize];
         _gradientSums = new float[Spec.ParameterCount];
-        Weights = new TensorReceiver<long>(Spec.ParameterCount);
+        WeightBuffers = new TensorBufferPool(Spec.ParameterCount);
+        Weights = new TensorReceiver<long>(WeightBuffers);
     }
 
     public JoinJob Join { get; }
@@ -43,8 +44,17 @@ internal sealed class WorkerJob : IDisposable
 
     public Dataset? Data { get; set; }
 
+    /// <summary>Buffers for θ, whether it arrives in chunks or over the tensor link.</summary>
+    public TensorBufferPool WeightBuffers { get; }
+
     /// <summary>Reassembles weight transfers (the coordinator is the only sender, so the key is a constant).</summary>
     public TensorReceiver<long> Weights { get; }
+
+    /// <summary>The coordinator's direct tensor link, once opened; null: θ and sums travel as remoting chunks.</summary>
+    public TensorLink? Link { get; set; }
+
+    /// <summary>Blocks that arrived (over remoting) before the θ they need (over the link), with who asked.</summary>
+    public Queue<(ComputeGradients Compute, Akka.Actor.IActorRef Sender)> Waiting { get; } = new();
 
     /// <summary>The weights of step <see cref="Version"/>.</summary>
     public float[]? Parameters { get; private set; }
@@ -55,15 +65,18 @@ internal sealed class WorkerJob : IDisposable
     {
         if (Parameters is not null)
         {
-            Weights.Return(Parameters);
+            WeightBuffers.Return(Parameters);
         }
 
         Parameters = parameters;
         Version = version;
     }
 
-    /// <summary>Computes one block's tree sum and returns the messages that carry it: chunks, then the description.</summary>
-    public (List<TensorChunk> Chunks, GradientsComputed Result) Compute(long step, Shard shard, int chunkBytes)
+    /// <summary>
+    /// Computes one block's tree sum; the returned sums stay valid until the next call. The header describes them
+    /// for either transport.
+    /// </summary>
+    public (TensorFrameHeader Header, ReadOnlyMemory<float> Sums) Compute(long step, Shard shard)
     {
         var data = Data ?? throw new InvalidOperationException("the job's samples have not arrived");
         var parameters = Parameters is not null && Version == step
@@ -91,24 +104,35 @@ internal sealed class WorkerJob : IDisposable
         var lossSum = _pass.ComputeGradientSums(
             parameters, Loss, _inputs.AsSpan(0, rows * Spec.InputSize), _targets.AsSpan(0, rows * Spec.OutputSize),
             rows, Join.ShardSize, _gradientSums);
-        var seconds = clock.Elapsed.TotalSeconds;
+        var header = new TensorFrameHeader(
+            step, shard.FirstLeaf, shard.EndLeaf, rows, lossSum, clock.Elapsed.TotalSeconds, _gradientSums.Length, TensorChecksum.Of(_gradientSums));
+        return (header, _gradientSums);
+    }
+
+    /// <summary>The remoting messages that carry a computed block: its chunks, then its description.</summary>
+    public (List<TensorChunk> Chunks, GradientsComputed Result) ToMessages(TensorFrameHeader header, ReadOnlySpan<float> sums, int chunkBytes)
+    {
         var transferId = _nextTransferId++;
-        var chunks = TensorChunks.Split(Join.JobId, transferId, _gradientSums, chunkBytes);
+        var chunks = TensorChunks.Split(Join.JobId, transferId, sums, chunkBytes);
         var result = new GradientsComputed
         {
             JobId = Join.JobId,
-            Step = step,
-            FirstLeaf = shard.FirstLeaf,
-            EndLeaf = shard.EndLeaf,
-            SampleCount = rows,
-            LossSum = lossSum,
-            ComputeSeconds = seconds,
+            Step = header.Step,
+            FirstLeaf = header.FirstLeaf,
+            EndLeaf = header.EndLeaf,
+            SampleCount = header.SampleCount,
+            LossSum = header.LossSum,
+            ComputeSeconds = header.ComputeSeconds,
             TransferId = transferId,
             ChunkCount = chunks.Count,
-            Checksum = TensorChecksum.Of(_gradientSums),
+            Checksum = header.Checksum,
         };
         return (chunks, result);
     }
 
-    public void Dispose() => _pass.Dispose();
+    public void Dispose()
+    {
+        _pass.Dispose();
+        Link?.Dispose();
+    }
 }

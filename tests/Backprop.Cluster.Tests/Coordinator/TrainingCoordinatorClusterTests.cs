@@ -24,14 +24,15 @@ public sealed class TrainingCoordinatorClusterTests
     }
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
-    public async Task Job_OnWorkers_EqualsSingleProcessTrainerBitForBit(int workers)
+    [InlineData(1, true)]
+    [InlineData(2, true)]
+    [InlineData(3, true)]
+    [InlineData(2, false)]
+    public async Task Job_OnWorkers_EqualsSingleProcessTrainerBitForBit(int workers, bool directTensorLinks)
     {
         var network = NewNetwork();
         var expected = JobRun.InProcess(network, Spirals, Options());
-        await using var cluster = await LocalCluster.StartAsync(workers);
+        await using var cluster = await LocalCluster.StartAsync(workers, directTensorLinks: directTensorLinks);
 
         var events = await JobRun.OnClusterAsync(cluster, network, Spirals, Options());
 

@@ -15,19 +15,19 @@ internal sealed class LocalCluster : IAsyncDisposable
 
     public List<BackpropNode> Workers { get; }
 
-    public static async Task<LocalCluster> StartAsync(int workers, int workerThreads = 1, int chunkBytes = 64 * 1024)
+    public static async Task<LocalCluster> StartAsync(int workers, int workerThreads = 1, int chunkBytes = 64 * 1024, bool directTensorLinks = true)
     {
-        var coordinator = await BackpropNode.StartAsync(new ClusterOptions { Port = 0, MinWorkers = workers, ChunkBytes = chunkBytes });
+        var coordinator = await BackpropNode.StartAsync(new ClusterOptions { Port = 0, MinWorkers = workers, ChunkBytes = chunkBytes, DirectTensorLinks = directTensorLinks });
         var nodes = new List<BackpropNode>();
         for (var i = 0; i < workers; i++)
         {
-            nodes.Add(await StartWorkerAsync(coordinator, workerThreads, chunkBytes));
+            nodes.Add(await StartWorkerAsync(coordinator, workerThreads, chunkBytes, directTensorLinks));
         }
 
         return new LocalCluster(coordinator, nodes);
     }
 
-    public static Task<BackpropNode> StartWorkerAsync(BackpropNode coordinator, int threads, int chunkBytes = 64 * 1024) =>
+    public static Task<BackpropNode> StartWorkerAsync(BackpropNode coordinator, int threads, int chunkBytes = 64 * 1024, bool directTensorLinks = true) =>
         BackpropNode.StartAsync(new ClusterOptions
         {
             Port = 0,
@@ -35,6 +35,7 @@ internal sealed class LocalCluster : IAsyncDisposable
             SeedNodes = [coordinator.Address.ToString()],
             WorkerThreads = threads,
             ChunkBytes = chunkBytes,
+            DirectTensorLinks = directTensorLinks,
         });
 
     public async ValueTask DisposeAsync()

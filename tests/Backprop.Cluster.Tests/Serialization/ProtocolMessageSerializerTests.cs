@@ -29,7 +29,7 @@ public sealed class ProtocolMessageSerializerTests(NodeActorSystemFixture node)
             },
             MaxRows = 512,
         },
-        new JobJoined { JobId = "job-3f2a", DatasetReady = true, Threads = 16, Error = "out of memory" },
+        new JobJoined { JobId = "job-3f2a", DatasetReady = true, Threads = 16, Error = "out of memory", TensorEndpoint = "10.0.0.7:41234" },
         new DatasetShipped { JobId = "job-3f2a", DatasetId = "9bc0fd7762311239-60000x784+10", ChunkCount = 360 },
         new TensorChunk { JobId = "job-3f2a", TransferId = long.MaxValue, Sequence = 7, Offset = 917504, Data = ByteString.CopyFrom(0x00, 0x00, 0xC0, 0x7F, 0x01, 0x00, 0x80, 0x80) },
         new WeightsUpdate { JobId = "job-3f2a", Version = 1234, TransferId = 99, ChunkCount = 2, ValueCount = 101770, Checksum = ulong.MaxValue },

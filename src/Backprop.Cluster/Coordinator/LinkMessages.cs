@@ -1,0 +1,9 @@
+using Backprop.Cluster.Transfer;
+
+namespace Backprop.Cluster.Coordinator;
+
+/// <summary>A block's gradient sums arrived over <paramref name="Worker"/>'s tensor link (verified, in a pooled buffer).</summary>
+internal sealed record LinkSumsArrived(string Worker, TensorFrameHeader Header, float[] Sums);
+
+/// <summary><paramref name="Worker"/>'s tensor link stopped; <paramref name="Reason"/> says why.</summary>
+internal sealed record LinkClosed(string Worker, TensorLink Link, string Reason);

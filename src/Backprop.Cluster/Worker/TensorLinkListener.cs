@@ -1,0 +1,67 @@
+using System.Net;
+using System.Net.Sockets;
+using Akka.Actor;
+using Backprop.Cluster.Transfer;
+
+namespace Backprop.Cluster.Worker;
+
+/// <summary>
+/// Accepts the direct tensor links of coordinators on a free port of the node's address and hands each one,
+/// with the job id it opened with, to the gradient worker as <see cref="TensorLinkOpened"/>.
+/// </summary>
+internal sealed class TensorLinkListener : IDisposable
+{
+    private readonly TcpListener _listener;
+
+    private TensorLinkListener(TcpListener listener, string endpoint)
+    {
+        _listener = listener;
+        Endpoint = endpoint;
+    }
+
+    /// <summary>"host:port" as coordinators should dial it.</summary>
+    public string Endpoint { get; }
+
+    /// <summary>Listens on <paramref name="bindHost"/> (an address or a name), advertising <paramref name="publicHost"/>.</summary>
+    public static TensorLinkListener Start(string bindHost, string publicHost, IActorRef worker)
+    {
+        var address = IPAddress.TryParse(bindHost, out var parsed) ? parsed : Dns.GetHostAddresses(bindHost)[0];
+        var listener = new TcpListener(address, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var links = new TensorLinkListener(listener, $"{publicHost}:{port}");
+        _ = Task.Run(() => links.AcceptAsync(worker));
+        return links;
+    }
+
+    public void Dispose() => _listener.Dispose();
+
+    private async Task AcceptAsync(IActorRef worker)
+    {
+        while (true)
+        {
+            TcpClient client;
+            try
+            {
+                client = await _listener.AcceptTcpClientAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                return;
+            }
+
+            _ = Task.Run(() =>
+            {
+                try
+                {
+                    var (link, jobId) = TensorLink.Accept(client);
+                    worker.Tell(new TensorLinkOpened(jobId, link));
+                }
+                catch (Exception e) when (e is IOException or InvalidDataException or SocketException)
+                {
+                    client.Dispose();
+                }
+            });
+        }
+    }
+}
