@@ -11,6 +11,9 @@ namespace Backprop.Cluster.Transfer;
 /// </summary>
 public sealed class TensorLink : IDisposable
 {
+    /// <summary>How long an accepted connection may take to name its job.</summary>
+    private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
+
     private readonly TcpClient _client;
     private readonly NetworkStream _stream;
 
@@ -48,13 +51,17 @@ public sealed class TensorLink : IDisposable
         }
     }
 
-    /// <summary>Takes an accepted connection and reads the job id that opens it.</summary>
+    /// <summary>Takes an accepted connection and reads the job id that opens it (a silent peer is cut off after a while).</summary>
     public static (TensorLink Link, string JobId) Accept(TcpClient client)
     {
+        ArgumentNullException.ThrowIfNull(client);
         var link = new TensorLink(client);
         try
         {
-            return (link, TensorFrame.ReadJobId(link._stream));
+            client.ReceiveTimeout = (int)HandshakeTimeout.TotalMilliseconds;
+            var jobId = TensorFrame.ReadJobId(link._stream);
+            client.ReceiveTimeout = 0;
+            return (link, jobId);
         }
         catch
         {
