@@ -53,7 +53,7 @@ internal static class ServerConfiguration
     private static void CheckSetting(IConfigurationSection setting)
     {
         var property = Settings.FirstOrDefault(p => string.Equals(p.Name, setting.Key, StringComparison.OrdinalIgnoreCase))
-            ?? throw Problem(setting.Path, "unknown setting", $"the settings are {string.Join(", ", Settings.Select(p => p.Name))}");
+            ?? throw ClusterOptions.Problem(setting.Path, "unknown setting", $"the settings are {string.Join(", ", Settings.Select(p => p.Name))}");
         var isList = property.PropertyType == typeof(string[]);
         var items = setting.GetChildren().ToList();
         if (isList)
@@ -61,13 +61,13 @@ internal static class ServerConfiguration
             // An empty value is an empty list: appsettings.json's [] reads as "".
             if (!string.IsNullOrEmpty(setting.Value))
             {
-                throw Problem(setting.Path, $"is a list, got the single value '{setting.Value}'", $"set one item per key, e.g. {EnvironmentVariable(setting.Path)}__0={setting.Value}");
+                throw ClusterOptions.Problem(setting.Path, $"is a list, got the single value '{setting.Value}'", $"set one item per key, e.g. {EnvironmentVariable(setting.Path)}__0={setting.Value}");
             }
 
             var badIndex = items.FirstOrDefault(item => !int.TryParse(item.Key, NumberStyles.None, CultureInfo.InvariantCulture, out _));
             if (badIndex is not null)
             {
-                throw Problem(badIndex.Path, "a list item's key must be its index", $"e.g. {EnvironmentVariable(setting.Path)}__0");
+                throw ClusterOptions.Problem(badIndex.Path, "a list item's key must be its index", $"e.g. {EnvironmentVariable(setting.Path)}__0");
             }
 
             return;
@@ -75,7 +75,7 @@ internal static class ServerConfiguration
 
         if (items.Count > 0 || setting.Value is null)
         {
-            throw Problem(setting.Path, "must be a single value, not a list or section", $"the default is {DefaultOf(property)}");
+            throw ClusterOptions.Problem(setting.Path, "must be a single value, not a list or section", $"the default is {DefaultOf(property)}");
         }
 
         if (property.PropertyType == typeof(string))
@@ -89,7 +89,7 @@ internal static class ServerConfiguration
         }
         catch (Exception e) when (e is FormatException or ArgumentException or OverflowException or NotSupportedException)
         {
-            throw Problem(setting.Path, $"'{setting.Value}' is not {KindOf(property.PropertyType)}", $"the default is {DefaultOf(property)}");
+            throw ClusterOptions.Problem(setting.Path, $"'{setting.Value}' is not {KindOf(property.PropertyType)}", $"the default is {DefaultOf(property)}");
         }
     }
 
@@ -111,8 +111,4 @@ internal static class ServerConfiguration
         };
 
     private static string EnvironmentVariable(string path) => path.Replace(":", "__", StringComparison.Ordinal);
-
-    /// <summary>The same shape as <see cref="ClusterOptions.Validate"/>'s messages: key, problem, fix, variable.</summary>
-    private static ArgumentException Problem(string path, string problem, string fix) =>
-        new($"{path}: {problem}; {fix} (environment variable {EnvironmentVariable(path)})");
 }

@@ -88,11 +88,18 @@ public sealed class ClusterOptions
         Check(DownUnreachableAfter > TimeSpan.Zero, "DownUnreachableAfter", $"must be positive, got {DownUnreachableAfter}", "e.g. 00:00:20");
     }
 
+    /// <summary>
+    /// The error for a bad setting at configuration <paramref name="path"/> ("Cluster:Port"): the key, the problem,
+    /// how to fix it, and the environment variable that sets it.
+    /// </summary>
+    public static ArgumentException Problem(string path, string problem, string fix) =>
+        new($"{path}: {problem}; {fix} (environment variable {path.Replace(":", "__", StringComparison.Ordinal)})");
+
     private static void Check(bool condition, string key, string problem, string fix)
     {
         if (!condition)
         {
-            throw new ArgumentException($"{Section}:{key}: {problem}; {fix} (environment variable {Section}__{key.Replace(":", "__", StringComparison.Ordinal)})");
+            throw Problem($"{Section}:{key}", problem, fix);
         }
     }
 }
