@@ -338,17 +338,13 @@ public sealed class TrainingCoordinator : ReceiveActor
         var header = new TensorFrameHeader(_plan!.Step, 0, 0, 0, 0, 0, _network.Parameters.Length, _weightsChecksum);
         if (worker.Link is { } link)
         {
-            try
+            if (link.TrySend(header, _network.Parameters, out var failure))
             {
-                link.Send(header, _network.Parameters);
                 return;
             }
-            catch (Exception e) when (e is IOException or ObjectDisposedException)
-            {
-                _log.Warning("job {0}: tensor link to {1} failed, using remoting: {2}", _job.JobId, worker.Id, e.Message);
-                link.Dispose();
-                worker.Link = null;
-            }
+
+            _log.Warning("job {0}: tensor link to {1} failed, using remoting: {2}", _job.JobId, worker.Id, failure);
+            worker.Link = null;
         }
 
         _weightChunks ??= TensorChunks.Split(_job.JobId, _plan.Step, _network.Parameters, _options.ChunkBytes);

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Net.Sockets;
 
@@ -72,6 +73,26 @@ public sealed class TensorLink : IDisposable
 
     /// <summary>Sends one tensor (blocks until the kernel has taken it).</summary>
     public void Send(TensorFrameHeader header, ReadOnlySpan<float> values) => TensorFrame.Write(_stream, header, values);
+
+    /// <summary>
+    /// Sends one tensor, or closes the link and says why when it is broken, so the caller can send the tensor
+    /// another way.
+    /// </summary>
+    public bool TrySend(TensorFrameHeader header, ReadOnlySpan<float> values, [NotNullWhen(false)] out string? failure)
+    {
+        try
+        {
+            Send(header, values);
+            failure = null;
+            return true;
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            Dispose();
+            failure = e.Message;
+            return false;
+        }
+    }
 
     /// <summary>
     /// Reads frames on a thread of its own into buffers from <paramref name="buffers"/>, handing each to

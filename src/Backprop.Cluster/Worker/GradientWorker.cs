@@ -1,7 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
 using Backprop.Cluster.Hosting;
-using Backprop.Cluster.Transfer;
 using Backprop.Protocol.V1;
 
 namespace Backprop.Cluster.Worker;
@@ -228,9 +227,15 @@ public sealed class GradientWorker : ReceiveActor
             try
             {
                 var (header, sums) = job.Compute(compute.Step, shard);
-                if (job.Link is { } link && TrySend(job, link, header, sums.Span))
+                if (job.Link is { } link)
                 {
-                    continue;
+                    if (link.TrySend(header, sums.Span, out var failure))
+                    {
+                        continue;
+                    }
+
+                    _log.Warning("job {0}: tensor link failed, sending by remoting: {1}", job.Join.JobId, failure);
+                    job.Link = null;
                 }
 
                 var (chunks, result) = job.ToMessages(header, sums.Span, _options.ChunkBytes);
@@ -245,23 +250,6 @@ public sealed class GradientWorker : ReceiveActor
             {
                 replyTo.Tell(new ShardFailed { JobId = compute.JobId, Step = compute.Step, FirstLeaf = shard.FirstLeaf, EndLeaf = shard.EndLeaf, Reason = e.Message });
             }
-        }
-    }
-
-    /// <summary>Sends a block's sums over the link; false (and the link is dropped) if it broke, so remoting carries them.</summary>
-    private bool TrySend(WorkerJob job, TensorLink link, TensorFrameHeader header, ReadOnlySpan<float> sums)
-    {
-        try
-        {
-            link.Send(header, sums);
-            return true;
-        }
-        catch (Exception e) when (e is IOException or ObjectDisposedException)
-        {
-            _log.Warning("job {0}: tensor link failed, sending by remoting: {1}", job.Join.JobId, e.Message);
-            link.Dispose();
-            job.Link = null;
-            return false;
         }
     }
 
