@@ -246,7 +246,7 @@ public sealed class GradientWorker : ReceiveActor
 
                 replyTo.Tell(result);
             }
-            catch (Exception e) when (e is InvalidDataException or InvalidOperationException)
+            catch (Exception e) when (e is InvalidDataException or InvalidOperationException or ArgumentOutOfRangeException)
             {
                 replyTo.Tell(new ShardFailed { JobId = compute.JobId, Step = compute.Step, FirstLeaf = shard.FirstLeaf, EndLeaf = shard.EndLeaf, Reason = e.Message });
             }

@@ -15,6 +15,7 @@ internal sealed class WorkerJob : IDisposable
     private readonly float[] _inputs;
     private readonly float[] _targets;
     private readonly float[] _gradientSums;
+    private readonly int[] _indices;
     private long _nextTransferId;
 
     public WorkerJob(JoinJob join, int threads)
@@ -32,6 +33,7 @@ internal sealed class WorkerJob : IDisposable
         _inputs = new float[join.MaxRows * Spec.InputSize];
         _targets = new float[join.MaxRows * Spec.OutputSize];
         _gradientSums = new float[Spec.ParameterCount];
+        _indices = new int[join.MaxRows];
         WeightBuffers = new TensorBufferPool(Spec.ParameterCount);
         Weights = new TensorReceiver<long>(WeightBuffers);
     }
@@ -89,17 +91,8 @@ internal sealed class WorkerJob : IDisposable
         }
 
         var clock = Stopwatch.StartNew();
-        for (var r = 0; r < rows; r++)
-        {
-            var index = shard.SampleIndices[r];
-            if ((uint)index >= (uint)data.Count)
-            {
-                throw new InvalidDataException($"sample index {index} is outside 0..{data.Count - 1}");
-            }
-
-            data.FeaturesOf(index).CopyTo(_inputs.AsSpan(r * Spec.InputSize));
-            data.TargetsOf(index).CopyTo(_targets.AsSpan(r * Spec.OutputSize));
-        }
+        shard.SampleIndices.CopyTo(_indices, 0);
+        data.Gather(_indices.AsSpan(0, rows), _inputs, _targets);
 
         var lossSum = _pass.ComputeGradientSums(
             parameters, Loss, _inputs.AsSpan(0, rows * Spec.InputSize), _targets.AsSpan(0, rows * Spec.OutputSize),

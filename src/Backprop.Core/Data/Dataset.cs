@@ -65,4 +65,24 @@ public sealed class Dataset
 
     /// <summary>The targets of sample <paramref name="index"/>.</summary>
     public ReadOnlySpan<float> TargetsOf(int index) => Targets.AsSpan(index * TargetSize, TargetSize);
+
+    /// <summary>
+    /// Copies the samples <paramref name="indices"/>, in that order, into the first rows of a batch: row-major
+    /// <paramref name="features"/> [rows × InputSize] and <paramref name="targets"/> [rows × TargetSize].
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">An index is not a sample of this dataset.</exception>
+    public void Gather(ReadOnlySpan<int> indices, Span<float> features, Span<float> targets)
+    {
+        for (var r = 0; r < indices.Length; r++)
+        {
+            var index = indices[r];
+            if ((uint)index >= (uint)Count)
+            {
+                throw new ArgumentOutOfRangeException(nameof(indices), $"sample index {index} is outside 0..{Count - 1}");
+            }
+
+            FeaturesOf(index).CopyTo(features[(r * InputSize)..]);
+            TargetsOf(index).CopyTo(targets[(r * TargetSize)..]);
+        }
+    }
 }

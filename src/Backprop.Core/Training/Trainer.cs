@@ -93,11 +93,7 @@ public sealed class Trainer : IDisposable
     {
         var train = _data.Train;
         var rows = indices.Length;
-        for (var r = 0; r < rows; r++)
-        {
-            train.FeaturesOf(indices[r]).CopyTo(_batchInputs.AsSpan(r * train.InputSize));
-            train.TargetsOf(indices[r]).CopyTo(_batchTargets.AsSpan(r * train.TargetSize));
-        }
+        train.Gather(indices, _batchInputs, _batchTargets);
 
         var lossSum = _pass.ComputeGradientSums(
             _network.Parameters, _options.Loss,
