@@ -56,7 +56,6 @@ public sealed class TrainingCoordinator : ReceiveActor
     private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
     private readonly Network _network;
     private readonly Optimizer _optimizer;
-    private readonly LearningRateSchedule _schedule;
     private readonly StepCursor _cursor;
     private readonly JoinJob _joinJob;
     private readonly WorkerRoster _workers = new();
@@ -82,9 +81,6 @@ public sealed class TrainingCoordinator : ReceiveActor
         _network = new Network(job.Network.Spec, (float[])job.Network.Parameters.Clone());
         _cursor = new StepCursor(job.Options, job.Data.Train.Count);
         _optimizer = Optimizer.Create(job.Options.Optimizer, _network.Spec.ParameterCount);
-        _schedule = new LearningRateSchedule(
-            job.Options.Schedule, job.Options.Optimizer.LearningRate, _cursor.BatchesPerEpoch, _cursor.TotalSteps,
-            job.Options.DecayEveryEpochs, job.Options.DecayFactor);
         _buffers = new TensorBufferPool(_network.Spec.ParameterCount);
         _receiver = new TensorReceiver<string>(_buffers);
         _joinJob = new JoinJob
@@ -394,7 +390,7 @@ public sealed class TrainingCoordinator : ReceiveActor
         var plan = _plan!;
         var sums = GradientTree.Combine(plan.LeafCount, _blockSums, AddInPlace);
         var lossSum = GradientTree.Combine(plan.LeafCount, _blockLosses, (left, right) => left + right);
-        _optimizer.Step(_network.Parameters, sums, _batch.Length, _schedule.RateAt(_cursor.Step));
+        _optimizer.Step(_network.Parameters, sums, _batch.Length, _cursor.LearningRate);
         foreach (var buffer in _blockSums.Values)
         {
             _buffers.Return(buffer);

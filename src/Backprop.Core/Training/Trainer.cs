@@ -19,7 +19,6 @@ public sealed class Trainer : IDisposable
     private readonly DatasetSplit _data;
     private readonly TrainingOptions _options;
     private readonly Optimizer _optimizer;
-    private readonly LearningRateSchedule _schedule;
     private readonly Backpropagator _pass;
     private readonly float[] _batchInputs;
     private readonly float[] _batchTargets;
@@ -44,12 +43,10 @@ public sealed class Trainer : IDisposable
         _data = data;
         _options = options;
         var batchRows = Math.Min(options.BatchSize, data.Train.Count);
-        BatchesPerEpoch = (data.Train.Count + options.BatchSize - 1) / options.BatchSize;
+        var steps = new StepCursor(options, data.Train.Count);
+        steps.Schedule.Validate();
+        BatchesPerEpoch = steps.BatchesPerEpoch;
         _optimizer = Optimizer.Create(options.Optimizer, network.Spec.ParameterCount);
-        _schedule = new LearningRateSchedule(
-            options.Schedule, options.Optimizer.LearningRate, BatchesPerEpoch, BatchesPerEpoch * options.Epochs,
-            options.DecayEveryEpochs, options.DecayFactor);
-        _schedule.Validate();
         _pass = new Backpropagator(network.Spec, batchRows, options.Threads, Math.Min(options.ShardSize, batchRows));
         _batchInputs = new float[batchRows * network.Spec.InputSize];
         _batchTargets = new float[batchRows * network.Spec.OutputSize];
@@ -62,26 +59,30 @@ public sealed class Trainer : IDisposable
     /// <summary>Runs every epoch, yielding a report after each; <paramref name="onStep"/> hears about every step.</summary>
     public IEnumerable<EpochReport> Run(Action<BatchProgress>? onStep = null, CancellationToken cancellation = default)
     {
-        long step = 0;
-        for (var epoch = 0; epoch < _options.Epochs; epoch++)
+        var cursor = new StepCursor(_options, _data.Train.Count);
+        var clock = new Stopwatch();
+        double lossSum = 0;
+        var seen = 0;
+        for (; !cursor.IsFinished; cursor.Advance())
         {
-            var clock = Stopwatch.StartNew();
-            var order = EpochOrder.For(_options.Seed, epoch, _data.Train.Count, _options.Shuffle);
-            double lossSum = 0;
-            var seen = 0;
-            for (var batch = 0; batch < BatchesPerEpoch; batch++)
+            cancellation.ThrowIfCancellationRequested();
+            if (cursor.Batch == 0)
             {
-                cancellation.ThrowIfCancellationRequested();
-                var start = batch * _options.BatchSize;
-                var rows = Math.Min(_options.BatchSize, order.Length - start);
-                lossSum += Step(order.AsSpan(start, rows), _schedule.RateAt(step++));
-                seen += rows;
-                onStep?.Invoke(new BatchProgress(epoch + 1, batch + 1, BatchesPerEpoch, lossSum / seen));
+                clock.Restart();
+                lossSum = 0;
+                seen = 0;
             }
 
-            clock.Stop();
-            var test = _data.Test is null ? null : Evaluator.Evaluate(_network, _data.Test, _options.Loss);
-            yield return new EpochReport(epoch + 1, lossSum / seen, test, clock.Elapsed, seen / clock.Elapsed.TotalSeconds);
+            var indices = cursor.BatchIndices();
+            lossSum += Step(indices, cursor.LearningRate);
+            seen += indices.Length;
+            onStep?.Invoke(new BatchProgress(cursor.Epoch + 1, cursor.Batch + 1, BatchesPerEpoch, lossSum / seen));
+            if (cursor.IsLastBatchOfEpoch)
+            {
+                clock.Stop();
+                var test = _data.Test is null ? null : Evaluator.Evaluate(_network, _data.Test, _options.Loss);
+                yield return new EpochReport(cursor.Epoch + 1, lossSum / seen, test, clock.Elapsed, seen / clock.Elapsed.TotalSeconds);
+            }
         }
     }
 
