@@ -32,6 +32,7 @@ public sealed class JobManager : ReceiveActor
             Sender.Tell(new JobAccepted(submit.Job.JobId));
             StartQueuedJobs();
         });
+        Receive<CancelTrainingJob>(Cancel);
         Receive<Terminated>(terminated =>
         {
             _running.Remove(terminated.ActorRef);
@@ -42,6 +43,29 @@ public sealed class JobManager : ReceiveActor
     /// <summary>Props of the job manager.</summary>
     public static Props Props(ClusterOptions options) => Akka.Actor.Props.Create(() => new JobManager(options));
 
+    private void Cancel(CancelTrainingJob cancel)
+    {
+        var running = _running.FirstOrDefault(entry => entry.Value == cancel.JobId).Key;
+        if (running is not null)
+        {
+            // The coordinator tells the job's workers and its listener, then stops.
+            running.Forward(cancel);
+            Sender.Tell(new JobCancelAnswered(cancel.JobId, Found: true));
+            return;
+        }
+
+        var queued = _queue.FirstOrDefault(submit => submit.Job.JobId == cancel.JobId);
+        if (queued is not null)
+        {
+            var kept = _queue.Where(submit => submit != queued).ToList();
+            _queue.Clear();
+            kept.ForEach(_queue.Enqueue);
+            queued.Listener.Tell(new JobCancelled(cancel.JobId, cancel.Reason));
+        }
+
+        Sender.Tell(new JobCancelAnswered(cancel.JobId, queued is not null));
+    }
+
     private void StartQueuedJobs()
     {
         while (_running.Count < _options.MaxConcurrentJobs && _queue.TryDequeue(out var submit))
@@ -51,6 +75,7 @@ public sealed class JobManager : ReceiveActor
                 $"job-{Uri.EscapeDataString(submit.Job.JobId)}");
             Context.Watch(coordinator);
             _running[coordinator] = submit.Job.JobId;
+            submit.Listener.Tell(new JobStarted(submit.Job.JobId));
         }
     }
 }

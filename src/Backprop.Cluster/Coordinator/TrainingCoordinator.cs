@@ -17,7 +17,7 @@ namespace Backprop.Cluster.Coordinator;
 
 /// <summary>
 /// Trains one job on the cluster's workers, step by step, with the same results as the single-process
-/// <see cref="Trainer"/> (bit for bit) whatever the number of workers or the order results arrive in.
+/// <see cref="Core.Training.Trainer"/> (bit for bit) whatever the number of workers or the order results arrive in.
 /// </summary>
 /// <remarks>
 /// Protocol:
@@ -41,7 +41,8 @@ namespace Backprop.Cluster.Coordinator;
 /// optimizer applies sums ÷ batch rows at the schedule's rate, and step t+1 begins. After an epoch's last
 /// step the test data is evaluated here.</item>
 /// <item>After the last step the listener gets <see cref="JobSucceeded"/>, workers get <see cref="LeaveJob"/>,
-/// and this actor stops. A failure ends the job the same way with <see cref="JobFailed"/>.</item>
+/// and this actor stops. A failure ends the job the same way with <see cref="JobFailed"/>, and
+/// <see cref="CancelTrainingJob"/> with <see cref="JobCancelled"/>.</item>
 /// </list>
 /// </remarks>
 public sealed class TrainingCoordinator : ReceiveActor
@@ -111,6 +112,7 @@ public sealed class TrainingCoordinator : ReceiveActor
                 Fail($"worker {Sender.Path.Address}: {failed.Reason}");
             }
         });
+        Receive<CancelTrainingJob>(cancel => Stop(new JobCancelled(_job.JobId, cancel.Reason)));
         Receive<Terminated>(terminated => DropWorker(terminated.ActorRef.Path.ToString(), "stopped"));
         Receive<LinkSumsArrived>(arrived => RecordBlock(arrived.Worker, arrived.Header, arrived.Sums));
         Receive<LinkClosed>(closed =>
@@ -457,7 +459,7 @@ public sealed class TrainingCoordinator : ReceiveActor
 
     private void Fail(string reason) => Stop(new JobFailed(_job.JobId, reason));
 
-    private void Stop(IJobEvent outcome)
+    private void Stop(IJobOutcome outcome)
     {
         foreach (var worker in _workers.All)
         {

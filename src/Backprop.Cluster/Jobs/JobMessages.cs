@@ -10,12 +10,24 @@ public sealed record SubmitTrainingJob(TrainingJob Job, IActorRef Listener);
 /// <summary>The job is queued.</summary>
 public sealed record JobAccepted(string JobId);
 
+/// <summary>Stop job <paramref name="JobId"/>, queued or running. Answered by <see cref="JobCancelAnswered"/>; the listener then gets <see cref="JobCancelled"/>.</summary>
+public sealed record CancelTrainingJob(string JobId, string Reason);
+
+/// <summary>Answer to <see cref="CancelTrainingJob"/>: <paramref name="Found"/> is false when the job manager holds no such job (it ended, or never came).</summary>
+public sealed record JobCancelAnswered(string JobId, bool Found);
+
 /// <summary>Something that happened to a job, sent to its listener.</summary>
 public interface IJobEvent
 {
     /// <summary>The job it happened to.</summary>
     string JobId { get; }
 }
+
+/// <summary>The last event of a job: it succeeded, failed or was cancelled.</summary>
+public interface IJobOutcome : IJobEvent;
+
+/// <summary>The job left the queue: its coordinator starts looking for workers.</summary>
+public sealed record JobStarted(string JobId) : IJobEvent;
 
 /// <summary>Optimizer step <paramref name="Step"/> (0-based, over the whole run) finished; <paramref name="Progress"/> places it in its epoch.</summary>
 public sealed record JobStepCompleted(string JobId, long Step, BatchProgress Progress, int ActiveWorkers) : IJobEvent;
@@ -27,7 +39,10 @@ public sealed record JobEpochCompleted(string JobId, EpochReport Report) : IJobE
 public sealed record JobWorkerChanged(string JobId, string Worker, bool Joined, int ActiveWorkers, string? Reason) : IJobEvent;
 
 /// <summary>The job trained every epoch; <paramref name="Network"/> holds the final weights.</summary>
-public sealed record JobSucceeded(string JobId, Network Network) : IJobEvent;
+public sealed record JobSucceeded(string JobId, Network Network) : IJobOutcome;
 
 /// <summary>The job stopped; <paramref name="Reason"/> says why.</summary>
-public sealed record JobFailed(string JobId, string Reason) : IJobEvent;
+public sealed record JobFailed(string JobId, string Reason) : IJobOutcome;
+
+/// <summary>The job was cancelled (<see cref="CancelTrainingJob"/>) before it finished.</summary>
+public sealed record JobCancelled(string JobId, string Reason) : IJobOutcome;

@@ -10,8 +10,8 @@ public static class JobSubmission
     public static readonly TimeSpan AcceptTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// Queues <paramref name="job"/> and returns its events; the channel completes after
-    /// <see cref="JobSucceeded"/> or <see cref="JobFailed"/>.
+    /// Queues <paramref name="job"/> and returns its events; the channel completes after its
+    /// <see cref="IJobOutcome"/>.
     /// </summary>
     public static async Task<ChannelReader<IJobEvent>> SubmitAsync(ActorSystem system, IActorRef jobManager, TrainingJob job, CancellationToken cancellation = default)
     {
@@ -32,7 +32,7 @@ public static class JobSubmission
             Receive<IJobEvent>(jobEvent =>
             {
                 writer.TryWrite(jobEvent);
-                if (jobEvent is JobSucceeded or JobFailed)
+                if (jobEvent is IJobOutcome)
                 {
                     writer.TryComplete();
                     Context.Stop(Self);

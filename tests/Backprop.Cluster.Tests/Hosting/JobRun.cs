@@ -3,6 +3,7 @@ using Backprop.Core.Data;
 using Backprop.Core.Model;
 using Backprop.Core.Training;
 using Backprop.Protocol.V1;
+using Trainer = Backprop.Core.Training.Trainer;
 
 namespace Backprop.Cluster.Tests.Hosting;
 
