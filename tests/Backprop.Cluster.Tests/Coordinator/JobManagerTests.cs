@@ -30,6 +30,7 @@ public sealed class JobManagerTests() : TestKit(ClusterHocon.For(new ClusterOpti
         manager.Tell(new SubmitTrainingJob(Job("a"), TestActor));
 
         Assert.Equal("a", ExpectMsg<JobAccepted>().JobId);
+        Assert.Equal("a", ExpectMsg<JobStarted>().JobId);
     }
 
     [Fact]
@@ -38,6 +39,7 @@ public sealed class JobManagerTests() : TestKit(ClusterHocon.For(new ClusterOpti
         var manager = Sys.ActorOf(JobManager.Props(new ClusterOptions()));
         manager.Tell(new SubmitTrainingJob(Job("a"), TestActor));
         ExpectMsg<JobAccepted>();
+        ExpectMsg<JobStarted>();
 
         manager.Tell(new SubmitTrainingJob(Job("a"), TestActor));
         var refused = ExpectMsg<Status.Failure>();
@@ -45,5 +47,50 @@ public sealed class JobManagerTests() : TestKit(ClusterHocon.For(new ClusterOpti
 
         Assert.Contains("job a is already queued or running", refused.Cause.Message);
         Assert.Equal("b", ExpectMsg<JobAccepted>().JobId);
+    }
+
+    [Fact]
+    public void Cancel_QueuedJob_LeavesTheQueueAndItsListenerHears()
+    {
+        var manager = Sys.ActorOf(JobManager.Props(new ClusterOptions()));
+        var queuedListener = CreateTestProbe();
+        manager.Tell(new SubmitTrainingJob(Job("running"), TestActor));
+        ExpectMsg<JobAccepted>();
+        ExpectMsg<JobStarted>();
+        manager.Tell(new SubmitTrainingJob(Job("queued"), queuedListener));
+        ExpectMsg<JobAccepted>();
+
+        manager.Tell(new CancelTrainingJob("queued", "by test"));
+
+        Assert.True(ExpectMsg<JobCancelAnswered>().Found);
+        Assert.Equal("by test", queuedListener.ExpectMsg<JobCancelled>().Reason);
+        queuedListener.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public void Cancel_RunningJob_StopsItAndStartsTheNext()
+    {
+        var manager = Sys.ActorOf(JobManager.Props(new ClusterOptions()));
+        var nextListener = CreateTestProbe();
+        manager.Tell(new SubmitTrainingJob(Job("running"), TestActor));
+        ExpectMsg<JobAccepted>();
+        ExpectMsg<JobStarted>();
+        manager.Tell(new SubmitTrainingJob(Job("next"), nextListener));
+        ExpectMsg<JobAccepted>();
+
+        manager.Tell(new CancelTrainingJob("running", "by test"));
+
+        ExpectMsgAllOf<object>([new JobCancelAnswered("running", true), new JobCancelled("running", "by test")]);
+        Assert.Equal("next", nextListener.ExpectMsg<JobStarted>().JobId);
+    }
+
+    [Fact]
+    public void Cancel_UnknownJob_IsAnsweredNotFound()
+    {
+        var manager = Sys.ActorOf(JobManager.Props(new ClusterOptions()));
+
+        manager.Tell(new CancelTrainingJob("nobody", "by test"));
+
+        Assert.False(ExpectMsg<JobCancelAnswered>().Found);
     }
 }
