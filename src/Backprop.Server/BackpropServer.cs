@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Hosting;
 using Akka.Remote;
 using Backprop.Cluster.Hosting;
+using Backprop.Server.Trainer;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -50,10 +51,10 @@ internal static class BackpropServer
     public static async Task<int> RunAsync(string[] args, TextWriter error)
     {
         var builder = CreateBuilder(args);
-        ClusterOptions options;
+        ServerSettings settings;
         try
         {
-            options = ServerConfiguration.ReadClusterOptions(builder.Configuration);
+            settings = ServerConfiguration.Read(builder.Configuration);
         }
         catch (ArgumentException e)
         {
@@ -63,8 +64,8 @@ internal static class BackpropServer
             return BadConfiguration;
         }
 
-        await using var app = Build(builder, options);
-        return await RunAsync(app, options, error).ConfigureAwait(false);
+        await using var app = Build(builder, settings);
+        return await RunAsync(app, settings.Cluster, error).ConfigureAwait(false);
     }
 
     /// <summary>The web host's builder: appsettings.json, environment variables and <paramref name="args"/>.</summary>
@@ -72,9 +73,13 @@ internal static class BackpropServer
         // The content root is the executable's folder, so appsettings.json is found from any working directory.
         WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
-    /// <summary>The node's host: logging, shutdown budget, HTTP only when configured, and the actor system.</summary>
-    public static WebApplication Build(WebApplicationBuilder builder, ClusterOptions options)
+    /// <summary>
+    /// The node's host: logging, shutdown budget, HTTP only when configured, the actor system, and on coordinator
+    /// nodes the Trainer gRPC service (with health checks and reflection).
+    /// </summary>
+    public static WebApplication Build(WebApplicationBuilder builder, ServerSettings settings)
     {
+        var options = settings.Cluster;
         builder.Logging.AddSimpleConsole(console =>
         {
             console.SingleLine = true;
@@ -92,9 +97,17 @@ internal static class BackpropServer
                 MembershipLog.Props(services.GetRequiredService<ILoggerFactory>().CreateLogger($"{Name}.cluster"), options.DownUnreachableAfter),
                 MembershipLog.Name)));
 
-        var app = builder.Build();
+        if (options.IsCoordinator)
+        {
+            builder.Services.AddTrainerService(settings.Trainer);
+        }
 
-        // Coordinator nodes' HTTP endpoints (the gRPC Trainer service) are mapped here.
+        var app = builder.Build();
+        if (options.IsCoordinator)
+        {
+            app.MapTrainerService();
+        }
+
         return app;
     }
 

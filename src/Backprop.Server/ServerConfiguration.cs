@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Globalization;
 using System.Reflection;
 using Backprop.Cluster.Hosting;
+using Backprop.Server.Trainer;
 
 namespace Backprop.Server;
 
@@ -11,9 +12,9 @@ namespace Backprop.Server;
 /// </summary>
 internal static class ServerConfiguration
 {
-    /// <summary>The settings of <see cref="ClusterOptions"/>: its properties with a setter.</summary>
-    private static readonly PropertyInfo[] Settings =
-        [.. typeof(ClusterOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite)];
+    /// <summary>Reads and validates every section of the node's settings (see <see cref="ReadClusterOptions"/>).</summary>
+    public static ServerSettings Read(IConfiguration configuration) =>
+        new(ReadClusterOptions(configuration), ReadTrainerOptions(configuration));
 
     /// <summary>
     /// Binds and validates the <c>Cluster</c> section. Throws <see cref="ArgumentException"/> naming the first bad
@@ -22,20 +23,43 @@ internal static class ServerConfiguration
     /// </summary>
     public static ClusterOptions ReadClusterOptions(IConfiguration configuration)
     {
-        var section = configuration.GetSection(ClusterOptions.Section);
+        var options = ReadSection<ClusterOptions>(configuration, ClusterOptions.Section);
+        options.Validate();
+        return options;
+    }
+
+    /// <summary>Binds and validates the <c>Trainer</c> section, with the errors of <see cref="ReadClusterOptions"/>.</summary>
+    public static TrainerOptions ReadTrainerOptions(IConfiguration configuration)
+    {
+        var options = ReadSection<TrainerOptions>(configuration, TrainerOptions.Section);
+        options.Validate();
+        return options;
+    }
+
+    /// <summary>The settings of an options class: its properties with a setter.</summary>
+    public static PropertyInfo[] SettingsOf(Type options) =>
+        [.. options.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite)];
+
+    private static T ReadSection<T>(IConfiguration configuration, string name)
+        where T : class, new()
+    {
+        var section = configuration.GetSection(name);
+        var settings = SettingsOf(typeof(T));
+        var defaults = new T();
         foreach (var setting in section.GetChildren())
         {
-            CheckSetting(setting);
+            CheckSetting(setting, settings, defaults);
         }
 
-        var options = section.Get<ClusterOptions>() ?? new ClusterOptions();
+        var options = section.Get<T>() ?? new T();
 
         // The binder appends a list's items to the property's initial value, so Cluster__Roles__0=worker would
         // give [coordinator, worker]. A list that configuration sets replaces the default instead.
-        var defaults = new ClusterOptions();
-        options.Roles = ListOrDefault(section, nameof(ClusterOptions.Roles), defaults.Roles);
-        options.SeedNodes = ListOrDefault(section, nameof(ClusterOptions.SeedNodes), defaults.SeedNodes);
-        options.Validate();
+        foreach (var list in settings.Where(p => p.PropertyType == typeof(string[])))
+        {
+            list.SetValue(options, ListOrDefault(section, list.Name, (string[])list.GetValue(defaults)!));
+        }
+
         return options;
     }
 
@@ -50,10 +74,10 @@ internal static class ServerConfiguration
         || !string.IsNullOrWhiteSpace(configuration["https_ports"])
         || configuration.GetSection("Kestrel:Endpoints").GetChildren().Any();
 
-    private static void CheckSetting(IConfigurationSection setting)
+    private static void CheckSetting(IConfigurationSection setting, PropertyInfo[] settings, object defaults)
     {
-        var property = Settings.FirstOrDefault(p => string.Equals(p.Name, setting.Key, StringComparison.OrdinalIgnoreCase))
-            ?? throw ClusterOptions.Problem(setting.Path, "unknown setting", $"the settings are {string.Join(", ", Settings.Select(p => p.Name))}");
+        var property = settings.FirstOrDefault(p => string.Equals(p.Name, setting.Key, StringComparison.OrdinalIgnoreCase))
+            ?? throw ClusterOptions.Problem(setting.Path, "unknown setting", $"the settings are {string.Join(", ", settings.Select(p => p.Name))}");
         var isList = property.PropertyType == typeof(string[]);
         var items = setting.GetChildren().ToList();
         if (isList)
@@ -75,7 +99,7 @@ internal static class ServerConfiguration
 
         if (items.Count > 0 || setting.Value is null)
         {
-            throw ClusterOptions.Problem(setting.Path, "must be a single value, not a list or section", $"the default is {DefaultOf(property)}");
+            throw ClusterOptions.Problem(setting.Path, "must be a single value, not a list or section", $"the default is {DefaultOf(property, defaults)}");
         }
 
         if (property.PropertyType == typeof(string))
@@ -89,7 +113,7 @@ internal static class ServerConfiguration
         }
         catch (Exception e) when (e is FormatException or ArgumentException or OverflowException or NotSupportedException)
         {
-            throw ClusterOptions.Problem(setting.Path, $"'{setting.Value}' is not {KindOf(property.PropertyType)}", $"the default is {DefaultOf(property)}");
+            throw ClusterOptions.Problem(setting.Path, $"'{setting.Value}' is not {KindOf(property.PropertyType)}", $"the default is {DefaultOf(property, defaults)}");
         }
     }
 
@@ -97,12 +121,12 @@ internal static class ServerConfiguration
         section.GetSection(key).Get<string[]>() is { Length: > 0 } list ? list : defaultValue;
 
     private static string KindOf(Type type) =>
-        type == typeof(int) ? "a whole number"
+        type == typeof(int) || type == typeof(long) ? "a whole number"
         : type == typeof(TimeSpan) ? "a duration written hh:mm:ss"
         : $"a {type.Name}";
 
-    private static string DefaultOf(PropertyInfo property) =>
-        property.GetValue(new ClusterOptions()) switch
+    private static string DefaultOf(PropertyInfo property, object defaults) =>
+        property.GetValue(defaults) switch
         {
             string[] list => $"[{string.Join(", ", list)}]",
             "" => "empty",

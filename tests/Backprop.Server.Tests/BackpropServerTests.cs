@@ -47,7 +47,7 @@ public class BackpropServerTests
         where T : notnull
     {
         var builder = BackpropServer.CreateBuilder(args);
-        await using var app = BackpropServer.Build(builder, ServerConfiguration.ReadClusterOptions(builder.Configuration));
+        await using var app = BackpropServer.Build(builder, ServerConfiguration.Read(builder.Configuration));
         return app.Services.GetRequiredService<T>();
     }
 

@@ -46,12 +46,49 @@ public class ServerConfigurationTests
     }
 
     [Fact]
-    public void ReadClusterOptions_AppSettingsAlone_EqualsClusterOptionsDefaults()
+    public void ReadTrainerOptions_AppSettingsAlone_PinsEveryDefault()
     {
-        var options = Read();
-        var defaults = new ClusterOptions();
+        var options = ServerConfiguration.ReadTrainerOptions(Configuration());
 
-        foreach (var property in typeof(ClusterOptions).GetProperties().Where(p => p.CanWrite))
+        Assert.Equal("data", options.DataRoot);
+        Assert.Equal("", options.Token);
+        Assert.Equal(50_000_000, options.MaxParameters);
+        Assert.Equal(1L << 30, options.MaxUploadBytes);
+        Assert.Equal(1000, options.MaxQueuedJobs);
+        Assert.Equal(10_000, options.MaxPredictRows);
+    }
+
+    [Theory]
+    [InlineData("Trainer__MaxQueuedJobs", "0", "Trainer:MaxQueuedJobs: must be > 0, got 0")]
+    [InlineData("Trainer__MaxUploadBytes", "lots", "Trainer:MaxUploadBytes: 'lots' is not a whole number")]
+    [InlineData("Trainer__Tokn", "x", "Trainer:Tokn: unknown setting")]
+    [InlineData("Trainer__DataRoot", " ", "Trainer:DataRoot: is empty")]
+    public void ReadTrainerOptions_BadValue_NamesTheSetting(string variable, string value, string expected)
+    {
+        var error = Assert.Throws<ArgumentException>(() =>
+            ServerConfiguration.ReadTrainerOptions(Configuration(new Dictionary<string, string?> { [variable] = value })));
+
+        Assert.StartsWith(expected, error.Message);
+    }
+
+    /// <summary>Every options class the server reads, with its section.</summary>
+    public static TheoryData<Type, string> OptionsSections => new()
+    {
+        { typeof(ClusterOptions), ClusterOptions.Section },
+        { typeof(Trainer.TrainerOptions), Trainer.TrainerOptions.Section },
+    };
+
+    [Theory]
+    [MemberData(nameof(OptionsSections))]
+    public void AppSettings_Section_EqualsTheOptionsDefaults(Type optionsType, string section)
+    {
+        var configuration = Configuration();
+        object options = section == ClusterOptions.Section
+            ? ServerConfiguration.ReadClusterOptions(configuration)
+            : ServerConfiguration.ReadTrainerOptions(configuration);
+        var defaults = Activator.CreateInstance(optionsType)!;
+
+        foreach (var property in ServerConfiguration.SettingsOf(optionsType))
         {
             var expected = property.GetValue(defaults);
             var actual = property.GetValue(options);
@@ -61,23 +98,25 @@ public class ServerConfigurationTests
             }
             else
             {
-                Assert.True(Equals(expected, actual), $"{property.Name}: appsettings.json has {actual}, ClusterOptions {expected}");
+                Assert.True(Equals(expected, actual), $"{property.Name}: appsettings.json has {actual}, {optionsType.Name} {expected}");
             }
         }
     }
 
-    [Fact]
-    public void AppSettings_ClusterSection_ListsEverySettingOfClusterOptions()
+    [Theory]
+    [MemberData(nameof(OptionsSections))]
+    public void AppSettings_Section_ListsEverySettingOfItsOptions(Type optionsType, string section)
     {
         var keys = new ConfigurationBuilder().AddJsonFile(AppSettings).Build()
-            .GetSection(ClusterOptions.Section).GetChildren().Select(setting => setting.Key);
-        var settings = typeof(ClusterOptions).GetProperties().Where(p => p.CanWrite).Select(p => p.Name);
+            .GetSection(section).GetChildren().Select(setting => setting.Key);
+        var settings = ServerConfiguration.SettingsOf(optionsType).Select(p => p.Name);
 
         Assert.Equal(settings.Order(), keys.Order());
     }
 
-    [Fact]
-    public void ServerDoc_SettingsTable_NamesEverySettingAndItsVariable()
+    [Theory]
+    [MemberData(nameof(OptionsSections))]
+    public void ServerDoc_SettingsTable_NamesEverySettingAndItsVariable(Type optionsType, string section)
     {
         var repository = new DirectoryInfo(AppContext.BaseDirectory);
         while (!File.Exists(Path.Combine(repository.FullName, "Backprop.Distributed.sln")))
@@ -87,9 +126,9 @@ public class ServerConfigurationTests
 
         var doc = File.ReadAllText(Path.Combine(repository.FullName, "docs", "server.md"));
 
-        foreach (var property in typeof(ClusterOptions).GetProperties().Where(p => p.CanWrite))
+        foreach (var property in ServerConfiguration.SettingsOf(optionsType))
         {
-            Assert.Contains($"| `{property.Name}` | `Cluster__{property.Name}", doc);
+            Assert.Contains($"| `{property.Name}` | `{section}__{property.Name}", doc);
         }
     }
 

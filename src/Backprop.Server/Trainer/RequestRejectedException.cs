@@ -14,6 +14,9 @@ public enum Rejection
 
     /// <summary>The request does not fit the job's state, e.g. the model of a job still training (FailedPrecondition).</summary>
     FailedPrecondition,
+
+    /// <summary>The cluster cannot take the request now, e.g. no job manager answered (Unavailable).</summary>
+    Unavailable,
 }
 
 /// <summary>A request the Trainer service refuses: <see cref="Field"/> names the request field, <see cref="Reason"/> says what is wrong with it.</summary>

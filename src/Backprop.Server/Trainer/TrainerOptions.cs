@@ -28,7 +28,7 @@ public sealed class TrainerOptions
     public int MaxQueuedJobs { get; set; } = 1000;
 
     /// <summary>Most rows one <c>Predict</c> call may send.</summary>
-    public int MaxPredictRows { get; set; } = 100_000;
+    public int MaxPredictRows { get; set; } = 10_000;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first bad setting and how to fix it.</summary>
     public void Validate()

@@ -1,0 +1,55 @@
+using System.Numerics.Tensors;
+using Backprop.Core.Model;
+using Backprop.Core.Training;
+using Backprop.Protocol;
+using Backprop.Protocol.V1;
+using Backprop.Server.Trainer;
+
+namespace Backprop.Server.Jobs;
+
+/// <summary>Batch inference for <c>Predict</c>: a forward pass of a trained network over the request's rows.</summary>
+internal static class ModelPredictor
+{
+    /// <summary>The outputs and arg-max classes of <paramref name="network"/> for <paramref name="request"/>'s rows.</summary>
+    public static PredictResponse Predict(Network network, PredictRequest request, int maxRows)
+    {
+        var spec = network.Spec;
+        if (request.Rows <= 0)
+        {
+            throw new RequestRejectedException(Rejection.InvalidArgument, "rows", $"must be > 0, got {request.Rows}");
+        }
+
+        if (request.Rows > maxRows)
+        {
+            throw new RequestRejectedException(Rejection.ResourceExhausted, "rows", $"{request.Rows} rows in one call, the limit is {maxRows} (setting Trainer:MaxPredictRows); send them in several calls");
+        }
+
+        var expectedBytes = (long)request.Rows * spec.InputSize * sizeof(float);
+        if (request.Inputs.Length != expectedBytes)
+        {
+            throw new RequestRejectedException(
+                Rejection.InvalidArgument,
+                "inputs",
+                $"{request.Inputs.Length} bytes, expected {request.Rows} rows × {spec.InputSize} inputs × 4 bytes = {expectedBytes} (little-endian float32, row-major)");
+        }
+
+        var inputs = TensorBytes.ToArray(request.Inputs, "inputs");
+        var outputs = new float[request.Rows * spec.OutputSize];
+        var classes = new int[request.Rows];
+        using var pass = new Backpropagator(spec, Math.Min(request.Rows, Evaluator.BatchRows));
+        for (var start = 0; start < request.Rows; start += pass.MaxRows)
+        {
+            var rows = Math.Min(pass.MaxRows, request.Rows - start);
+            var output = pass.Forward(network.Parameters, inputs.AsSpan(start * spec.InputSize, rows * spec.InputSize), rows);
+            output.CopyTo(outputs.AsSpan(start * spec.OutputSize));
+            for (var r = 0; r < rows; r++)
+            {
+                classes[start + r] = TensorPrimitives.IndexOfMax(output.Slice(r * spec.OutputSize, spec.OutputSize));
+            }
+        }
+
+        var response = new PredictResponse { Outputs = TensorBytes.From(outputs) };
+        response.Classes.Add(classes);
+        return response;
+    }
+}

@@ -1,0 +1,229 @@
+using System.Diagnostics;
+using Backprop.Cluster.Jobs;
+using Backprop.Core.Model;
+using Backprop.Protocol.V1;
+
+namespace Backprop.Server.Jobs;
+
+/// <summary>
+/// What the Trainer service knows about one job: its record (request and status), its watchers, and its model
+/// once it succeeded. Applies the job's events to its status and passes them on to every watcher. Thread-safe.
+/// </summary>
+internal sealed class TrackedJob
+{
+    /// <summary>Shortest time over which throughput is measured between step events.</summary>
+    private static readonly TimeSpan RateWindow = TimeSpan.FromMilliseconds(500);
+
+    private readonly Lock _gate = new();
+    private readonly JobRecord _record;
+    private readonly List<JobWatcher> _watchers = [];
+    private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Stopwatch _rateClock = new();
+    private long _rateStep;
+
+    /// <summary>Tracks <paramref name="record"/>, whose steps train <paramref name="batchSize"/> samples each.</summary>
+    public TrackedJob(JobRecord record, int batchSize)
+    {
+        _record = record;
+        BatchSize = batchSize;
+        if (IsFinal(record.Status.State))
+        {
+            _ended.SetResult();
+        }
+    }
+
+    /// <summary>The job's id.</summary>
+    public string Id => _record.JobId;
+
+    /// <summary>Samples per step (the last step of an epoch may have fewer).</summary>
+    public int BatchSize { get; }
+
+    /// <summary>Completes when the job reaches a final state.</summary>
+    public Task Ended => _ended.Task;
+
+    /// <summary>The trained network, once the job succeeded and its model was loaded or received.</summary>
+    public Network? Model { get; set; }
+
+    /// <summary>Whether <paramref name="state"/> is one a job never leaves.</summary>
+    public static bool IsFinal(JobState state) => state is JobState.Succeeded or JobState.Failed or JobState.Cancelled;
+
+    /// <summary>A copy of the job's status now.</summary>
+    public JobStatus Status()
+    {
+        lock (_gate)
+        {
+            return _record.Status.Clone();
+        }
+    }
+
+    /// <summary>A copy of the job's record now, to persist.</summary>
+    public JobRecord Record()
+    {
+        lock (_gate)
+        {
+            return _record.Clone();
+        }
+    }
+
+    /// <summary>
+    /// A new watcher, whose first event is the job as it stands; a job already ended sends only that.
+    /// Call <see cref="Unwatch"/> when the call ends.
+    /// </summary>
+    public JobWatcher Watch(int everySteps)
+    {
+        var watcher = new JobWatcher(everySteps);
+        lock (_gate)
+        {
+            watcher.Send(new WatchJobResponse { Job = _record.Status.Clone() });
+            if (IsFinal(_record.Status.State))
+            {
+                watcher.Complete();
+            }
+            else
+            {
+                _watchers.Add(watcher);
+            }
+        }
+
+        return watcher;
+    }
+
+    /// <summary>Stops sending to <paramref name="watcher"/>.</summary>
+    public void Unwatch(JobWatcher watcher)
+    {
+        lock (_gate)
+        {
+            _watchers.Remove(watcher);
+        }
+    }
+
+    /// <summary>
+    /// Applies <paramref name="jobEvent"/> to the status and tells the watchers. Returns whether the state changed
+    /// (the record should then be persisted). Events after a final state change nothing.
+    /// </summary>
+    public bool Apply(IJobEvent jobEvent)
+    {
+        lock (_gate)
+        {
+            var status = _record.Status;
+            if (IsFinal(status.State))
+            {
+                return false;
+            }
+
+            var stateBefore = status.State;
+            var response = new WatchJobResponse();
+            switch (jobEvent)
+            {
+                case JobStarted:
+                    status.State = JobState.Running;
+                    _rateClock.Restart();
+                    response.StateChanged = new StateChanged { State = JobState.Running };
+                    break;
+                case JobStepCompleted step:
+                    ApplyStep(status, step);
+                    response.Progress = new StepProgress
+                    {
+                        Step = status.Step,
+                        Epoch = status.Epoch,
+                        TrainLoss = status.TrainLoss,
+                        SamplesPerSecond = status.SamplesPerSecond,
+                        ActiveWorkers = status.ActiveWorkers,
+                    };
+                    break;
+                case JobEpochCompleted epoch:
+                    response.EpochFinished = ApplyEpoch(status, epoch);
+                    break;
+                case JobWorkerChanged worker:
+                    status.ActiveWorkers = worker.ActiveWorkers;
+                    response.WorkerChanged = new WorkerChanged { Address = worker.Worker, Joined = worker.Joined, Reason = worker.Reason ?? "" };
+                    break;
+                case JobSucceeded succeeded:
+                    Model = succeeded.Network;
+                    status.Step = status.TotalSteps;
+                    End(status, response, JobState.Succeeded, "");
+                    break;
+                case JobFailed failed:
+                    End(status, response, JobState.Failed, failed.Reason);
+                    break;
+                case JobCancelled cancelled:
+                    End(status, response, JobState.Cancelled, cancelled.Reason);
+                    break;
+                default:
+                    return false;
+            }
+
+            Broadcast(response);
+            return status.State != stateBefore;
+        }
+    }
+
+    private void ApplyStep(JobStatus status, JobStepCompleted step)
+    {
+        status.Step = step.Step + 1;
+        status.Epoch = step.Progress.Epoch;
+        status.TrainLoss = (float)step.Progress.MeanLossSoFar;
+        status.ActiveWorkers = step.ActiveWorkers;
+        if (_rateClock.Elapsed >= RateWindow)
+        {
+            status.SamplesPerSecond = (float)((status.Step - _rateStep) * BatchSize / _rateClock.Elapsed.TotalSeconds);
+            _rateStep = status.Step;
+            _rateClock.Restart();
+        }
+    }
+
+    private static EpochFinished ApplyEpoch(JobStatus status, JobEpochCompleted epoch)
+    {
+        var report = epoch.Report;
+        status.Epoch = report.Epoch;
+        status.TrainLoss = (float)report.TrainLoss;
+        status.SamplesPerSecond = (float)report.SamplesPerSecond;
+        if (report.Test is { } test)
+        {
+            status.TestLoss = (float)test.MeanLoss;
+            status.TestAccuracy = (float)(test.Accuracy ?? 0);
+        }
+
+        return new EpochFinished
+        {
+            Epoch = report.Epoch,
+            TrainLoss = status.TrainLoss,
+            TestLoss = status.TestLoss,
+            TestAccuracy = status.TestAccuracy,
+            Seconds = report.Elapsed.TotalSeconds,
+        };
+    }
+
+    private void End(JobStatus status, WatchJobResponse response, JobState state, string reason)
+    {
+        status.State = state;
+        status.Reason = reason;
+        status.ActiveWorkers = 0;
+        response.StateChanged = new StateChanged { State = state };
+        _ended.TrySetResult();
+    }
+
+    private void Broadcast(WatchJobResponse response)
+    {
+        response.Job = _record.Status.Clone();
+        var now = Stopwatch.GetTimestamp() * TimeSpan.TicksPerSecond / Stopwatch.Frequency;
+        var final = IsFinal(_record.Status.State);
+        foreach (var watcher in _watchers)
+        {
+            if (response.Progress is null || watcher.WantsProgress(response.Progress.Step, _record.Status.TotalSteps, now))
+            {
+                watcher.Send(response);
+            }
+
+            if (final)
+            {
+                watcher.Complete();
+            }
+        }
+
+        if (final)
+        {
+            _watchers.Clear();
+        }
+    }
+}

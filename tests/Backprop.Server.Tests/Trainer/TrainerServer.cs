@@ -1,0 +1,124 @@
+using Backprop.Protocol.V1;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using TrainerGrpc = Backprop.Protocol.V1.Trainer;
+
+namespace Backprop.Server.Tests.Trainer;
+
+/// <summary>
+/// A real node in this process, both coordinator and worker, serving the Trainer service over plaintext HTTP/2 on
+/// a free loopback port, with its data volume in a folder of its own; and clients for it.
+/// </summary>
+internal sealed class TrainerServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly GrpcChannel _channel;
+
+    private TrainerServer(WebApplication app, string address, string dataRoot)
+    {
+        _app = app;
+        Address = address;
+        DataRoot = dataRoot;
+        _channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { MaxReceiveMessageSize = null });
+    }
+
+    /// <summary>The URL the service listens on.</summary>
+    public string Address { get; }
+
+    /// <summary>The node's data volume.</summary>
+    public string DataRoot { get; }
+
+    /// <summary>The channel to the node, for other services (health, reflection).</summary>
+    public GrpcChannel Channel => _channel;
+
+    /// <summary>Starts a node on <paramref name="dataRoot"/> with extra settings <paramref name="settings"/> ("Trainer:Token=x").</summary>
+    public static async Task<TrainerServer> StartAsync(string dataRoot, params string[] settings)
+    {
+        string[] args =
+        [
+            "--urls=http://127.0.0.1:0",
+            "--Cluster:Port=0",
+            "--Cluster:Roles:0=coordinator",
+            "--Cluster:Roles:1=worker",
+            "--Cluster:WorkerThreads=1",
+            $"--Trainer:DataRoot={dataRoot}",
+            "--Logging:LogLevel:Default=Warning",
+            .. settings.Select(setting => $"--{setting}"),
+        ];
+        var builder = BackpropServer.CreateBuilder(args);
+        var app = BackpropServer.Build(builder, ServerConfiguration.Read(builder.Configuration));
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new TrainerServer(app, address, dataRoot);
+    }
+
+    /// <summary>A client that sends <paramref name="token"/> as a bearer token, or nothing.</summary>
+    public TrainerGrpc.TrainerClient Client(string? token = null) =>
+        new(token is null
+            ? _channel.CreateCallInvoker()
+            : _channel.CreateCallInvoker().Intercept(metadata =>
+            {
+                metadata.Add("authorization", $"Bearer {token}");
+                return metadata;
+            }));
+
+    /// <summary>Stops the node (leaving the cluster) and closes the channel.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _channel.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
+
+/// <summary>Helpers for calling the Trainer service in tests.</summary>
+internal static class TrainerCalls
+{
+    /// <summary>Longest a test job may take.</summary>
+    public static readonly TimeSpan JobTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>Every response of a watch, to the end of the stream.</summary>
+    public static async Task<List<WatchJobResponse>> WatchToEndAsync(this TrainerGrpc.TrainerClient client, string jobId, int everySteps = 0)
+    {
+        using var timeout = new CancellationTokenSource(JobTimeout);
+        using var call = client.WatchJob(new WatchJobRequest { JobId = jobId, EverySteps = everySteps }, cancellationToken: timeout.Token);
+        var responses = new List<WatchJobResponse>();
+        await foreach (var response in call.ResponseStream.ReadAllAsync(timeout.Token))
+        {
+            responses.Add(response);
+        }
+
+        return responses;
+    }
+
+    /// <summary>Uploads <paramref name="bytes"/> as one CSV file, in chunks of <paramref name="chunkBytes"/>.</summary>
+    public static async Task<UploadDatasetResponse> UploadCsvAsync(this TrainerGrpc.TrainerClient client, string name, byte[] bytes, int chunkBytes = 1000, string? sha256 = null)
+    {
+        using var call = client.UploadDataset();
+        for (var offset = 0; offset < bytes.Length; offset += chunkBytes)
+        {
+            var message = new UploadDatasetRequest { Data = Google.Protobuf.ByteString.CopyFrom(bytes, offset, Math.Min(chunkBytes, bytes.Length - offset)) };
+            if (offset == 0)
+            {
+                message.Name = name;
+                message.Format = DatasetFormat.Csv;
+                message.File = $"{name}.csv";
+            }
+
+            if (offset + chunkBytes >= bytes.Length)
+            {
+                message.Sha256 = sha256 ?? Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+            }
+
+            await call.RequestStream.WriteAsync(message);
+        }
+
+        await call.RequestStream.CompleteAsync();
+        return await call;
+    }
+}
