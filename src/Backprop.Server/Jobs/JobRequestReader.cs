@@ -22,7 +22,9 @@ namespace Backprop.Server.Jobs;
 /// <c>*_UNSPECIFIED</c> take the default too (adam, cosine, and the loss that suits the output activation); numbers
 /// the proto does not define are rejected.</para>
 /// <para><c>training.seed</c> 0 takes the default seed 1: proto3 cannot tell an unset int from 0, so a job cannot
-/// ask for seed 0 (seed 1 is what <c>backprop train</c> uses when no seed is given, so results match it).</para>
+/// ask for seed 0 (seed 1 is what <c>backprop train</c> uses when no seed is given, so results match it). For the same
+/// reason a <c>momentum</c>, <c>beta1</c>, <c>beta2</c> or <c>epsilon</c> of 0 takes its default (0.9, 0.9, 0.999, 1e-8):
+/// for momentum 0 ask for <c>OPTIMIZER_KIND_SGD</c>.</para>
 /// <para>Sizes that come from the dataset (<c>spec.input_size</c> 0, a last layer of 0 outputs) are checked against
 /// <see cref="TrainerOptions.MaxParameters"/> as far as they are known here, and again by
 /// <see cref="JobNetworkFactory"/> once the dataset is loaded.</para>
