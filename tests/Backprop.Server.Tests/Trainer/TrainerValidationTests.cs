@@ -13,7 +13,7 @@ public sealed class TrainerValidationTests(SharedTrainerServer shared)
     public static TheoryData<string, StatusCode, string> BadSubmissions => new()
     {
         { "no network", StatusCode.InvalidArgument, "spec" },
-        { "empty layers", StatusCode.InvalidArgument, "spec" },
+        { "empty layers", StatusCode.InvalidArgument, "spec.layers" },
         { "absurd layer", StatusCode.InvalidArgument, "spec.layers[0].outputs" },
         { "input size mismatch", StatusCode.InvalidArgument, "spec.input_size" },
         { "output size mismatch", StatusCode.InvalidArgument, "spec.layers[1].outputs" },
