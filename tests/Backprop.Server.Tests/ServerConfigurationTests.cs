@@ -75,7 +75,7 @@ public class ServerConfigurationTests
     public static TheoryData<Type, string> OptionsSections => new()
     {
         { typeof(ClusterOptions), ClusterOptions.Section },
-        { typeof(Trainer.TrainerOptions), Trainer.TrainerOptions.Section },
+        { typeof(Backprop.Server.Trainer.TrainerOptions), Backprop.Server.Trainer.TrainerOptions.Section },
     };
 
     [Theory]

@@ -1,5 +1,6 @@
 using Backprop.Server.Jobs;
 using Backprop.Server.Storage;
+using TrainerGrpc = Backprop.Protocol.V1.Trainer;
 
 namespace Backprop.Server.Trainer;
 
@@ -31,7 +32,9 @@ internal static class TrainerHostingExtensions
             grpc.Interceptors.Add<BearerTokenInterceptor>();
             grpc.Interceptors.Add<RejectionInterceptor>();
         });
-        services.AddGrpcHealthChecks();
+        // The overall status ("") and the Trainer service's both follow the node's membership.
+        services.AddGrpcHealthChecks(health => health.Services.Map(TrainerGrpc.Descriptor.FullName, _ => true))
+            .AddCheck<ClusterMemberHealthCheck>("cluster");
         services.AddGrpcReflection();
         return services;
     }

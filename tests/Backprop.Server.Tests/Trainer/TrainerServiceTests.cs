@@ -150,8 +150,10 @@ public sealed class TrainerServiceTests(SharedTrainerServer shared)
         var health = new Health.HealthClient(shared.Server.Channel);
 
         var response = await health.CheckAsync(new HealthCheckRequest());
+        var trainer = await health.CheckAsync(new HealthCheckRequest { Service = "backprop.v1.Trainer" });
 
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, response.Status);
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, trainer.Status);
     }
 
     [Fact]
@@ -182,8 +184,8 @@ public sealed class TrainerServiceTests(SharedTrainerServer shared)
 
     private static Network TrainLocally(SubmitJobRequest request, DatasetSplit data)
     {
-        var job = JobRequestReader.Read(request, new Server.Trainer.TrainerOptions());
-        var network = JobNetworkFactory.Create(job, data.Train, new Server.Trainer.TrainerOptions());
+        var job = JobRequestReader.Read(request, new Backprop.Server.Trainer.TrainerOptions());
+        var network = JobNetworkFactory.Create(job, data.Train, new Backprop.Server.Trainer.TrainerOptions());
         using var trainer = new CoreTrainer(network, data, job.Options);
         foreach (var _ in trainer.Run())
         {
