@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Backprop.Cli.Cluster;
+using Backprop.Cli.Remote;
 using Backprop.Cli.Train;
 using Backprop.Core;
 
@@ -17,6 +18,9 @@ public static class BackpropCli
     /// <summary>The user's input (a flag, a file) was bad; stderr has one line saying why.</summary>
     public const int BadInput = 2;
 
+    /// <summary>Ctrl+C stopped the command (a watch: the job goes on on the server); the shells' 128 + SIGINT.</summary>
+    public const int Interrupted = 130;
+
     /// <summary>
     /// Runs the command line <paramref name="args"/>, writing results to <paramref name="output"/> and
     /// errors to <paramref name="error"/>. <paramref name="interactive"/> selects the live progress
@@ -30,6 +34,13 @@ public static class BackpropCli
         {
             TrainCommand.Create(output, interactive),
             WorkerCommand.Create(output),
+            SubmitCommand.Create(output, interactive),
+            WatchCommand.Create(output, interactive),
+            JobsCommand.Create(output, interactive),
+            CancelCommand.Create(output),
+            ModelCommand.Create(output),
+            PredictCommand.Create(output),
+            UploadCommand.Create(output),
         };
 
         var parsed = root.Parse(args);
@@ -47,6 +58,11 @@ public static class BackpropCli
         {
             error.WriteLine($"backprop: {exception.Message}");
             return BadInput;
+        }
+        catch (RemoteCallException exception)
+        {
+            error.WriteLine($"backprop: {exception.Message}");
+            return Failure;
         }
         catch (ClusterRunException exception)
         {

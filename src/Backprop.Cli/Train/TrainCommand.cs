@@ -82,30 +82,17 @@ internal static class TrainCommand
     {
         if (parsed.GetValue(flags.InitModel) is { } modelPath)
         {
-            foreach (var flag in flags.Architecture)
-            {
-                if (parsed.GetResult(flag) is { Implicit: false })
-                {
-                    throw new InvalidInputException($"{flag.Name}: cannot be combined with --init-model, whose file fixes the architecture");
-                }
-            }
-
+            TrainSettings.EnsureNoArchitectureFlags(flags, parsed);
             var network = ModelJson.Load(modelPath);
             ModelJson.EnsureMatches(network, train.InputSize, train.TargetSize, modelPath);
             return network;
-        }
-
-        var hiddenActivation = TrainSettings.ParseActivation(parsed.GetValue(flags.Activation)!, flags.Activation.Name);
-        if (hiddenActivation == Activation.Softmax)
-        {
-            throw new InvalidInputException($"{flags.Activation.Name}: softmax is only allowed on the output layer (--output-activation)");
         }
 
         var spec = NetworkSpec.Create(
             train.InputSize,
             TrainSettings.HiddenSizes(parsed.GetValue(flags.Hidden)!),
             train.TargetSize,
-            hiddenActivation,
+            TrainSettings.HiddenActivation(flags, parsed),
             TrainSettings.ParseActivation(parsed.GetValue(flags.OutputActivation)!, flags.OutputActivation.Name));
         return ParameterInitializer.Initialize(spec, seed);
     }

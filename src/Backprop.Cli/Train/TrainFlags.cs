@@ -38,6 +38,9 @@ internal sealed class TrainFlags
         Nesterov, WeightDecay, Schedule, DecayEpochs, DecayFactor, BatchSize, Epochs, Seed, Shuffle, Threads, ShardSize, Workers, InitModel, Out,
     ];
 
+    /// <summary>The flags of a job trained elsewhere (<c>backprop submit</c>): all but those about this machine and its files.</summary>
+    public IEnumerable<Option> Job => All.Except([TestData, Threads, Workers, Out]);
+
     /// <summary>The flags that define an architecture, which <c>--init-model</c> fixes instead.</summary>
     public IEnumerable<Option> Architecture => [Hidden, Activation, OutputActivation];
 }

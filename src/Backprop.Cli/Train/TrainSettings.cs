@@ -71,6 +71,27 @@ internal static class TrainSettings
         return sizes;
     }
 
+    /// <summary>Throws when an architecture flag is given with <c>--init-model</c>, whose file fixes the architecture.</summary>
+    public static void EnsureNoArchitectureFlags(TrainFlags flags, ParseResult parsed)
+    {
+        foreach (var flag in flags.Architecture)
+        {
+            if (parsed.GetResult(flag) is { Implicit: false })
+            {
+                throw new InvalidInputException($"{flag.Name}: cannot be combined with --init-model, whose file fixes the architecture");
+            }
+        }
+    }
+
+    /// <summary>The activation of the hidden layers (<c>--activation</c>); softmax is only for the output layer.</summary>
+    public static Activation HiddenActivation(TrainFlags flags, ParseResult parsed)
+    {
+        var activation = ParseActivation(parsed.GetValue(flags.Activation)!, flags.Activation.Name);
+        return activation == Activation.Softmax
+            ? throw new InvalidInputException($"{flags.Activation.Name}: softmax is only allowed on the output layer (--output-activation)")
+            : activation;
+    }
+
     /// <summary>Parses an activation name given to <paramref name="flag"/>.</summary>
     public static Activation ParseActivation(string name, string flag) =>
         ActivationNames.TryParse(name, out var activation)

@@ -1,0 +1,135 @@
+using System.CommandLine;
+using Backprop.Cli.Train;
+using Backprop.Core;
+using Backprop.Core.Data;
+using Backprop.Core.Serialization;
+using Backprop.Core.Training;
+using Backprop.Protocol;
+using Backprop.Protocol.V1;
+using CoreActivation = Backprop.Core.Model.Activation;
+using CoreOptimizerKind = Backprop.Core.Optimizers.OptimizerKind;
+using CoreScheduleKind = Backprop.Core.Optimizers.ScheduleKind;
+
+namespace Backprop.Cli.Remote;
+
+/// <summary>
+/// Turns the training flags of <c>backprop submit</c> into a <see cref="SubmitJobRequest"/>, checking them
+/// here with the messages of <c>backprop train</c> so a typo fails before anything is sent.
+/// </summary>
+internal static class SubmitRequestBuilder
+{
+    /// <summary>The request for the flags in <paramref name="parsed"/>; <paramref name="datasetId"/> is <c>--dataset</c>.</summary>
+    /// <exception cref="InvalidInputException">A bad flag value or combination.</exception>
+    public static SubmitJobRequest Build(TrainFlags flags, ParseResult parsed, string? name, string? datasetId)
+    {
+        var options = TrainSettings.Options(flags, parsed);
+        var request = new SubmitJobRequest { Name = name ?? string.Empty, Dataset = DatasetOf(flags, parsed, datasetId) };
+        CoreActivation outputActivation;
+        if (parsed.GetValue(flags.InitModel) is { } modelPath)
+        {
+            TrainSettings.EnsureNoArchitectureFlags(flags, parsed);
+            var network = ModelJson.Load(modelPath);
+            request.InitialModel = ModelConverter.ModelToProto(network);
+            outputActivation = network.Spec.OutputActivation;
+        }
+        else
+        {
+            outputActivation = TrainSettings.ParseActivation(parsed.GetValue(flags.OutputActivation)!, flags.OutputActivation.Name);
+            request.Spec = SpecOf(TrainSettings.HiddenSizes(parsed.GetValue(flags.Hidden)!), TrainSettings.HiddenActivation(flags, parsed), outputActivation);
+        }
+
+        request.Training = TrainingOf(TrainSettings.WithLoss(options, flags, parsed, outputActivation));
+        return request;
+    }
+
+    /// <summary>
+    /// A network whose input width and output count are 0: the server takes them from the dataset, which
+    /// this machine may not have.
+    /// </summary>
+    private static NetworkSpec SpecOf(int[] hidden, CoreActivation hiddenActivation, CoreActivation outputActivation)
+    {
+        var spec = new NetworkSpec { InputSize = 0 };
+        foreach (var size in hidden)
+        {
+            spec.Layers.Add(new LayerSpec { Outputs = size, Activation = ModelConverter.ActivationToProto(hiddenActivation) });
+        }
+
+        spec.Layers.Add(new LayerSpec { Outputs = 0, Activation = ModelConverter.ActivationToProto(outputActivation) });
+        return spec;
+    }
+
+    private static DatasetReference DatasetOf(TrainFlags flags, ParseResult parsed, string? datasetId)
+    {
+        var targets = parsed.GetValue(flags.Targets);
+        if (targets is < 1)
+        {
+            throw new InvalidInputException($"{flags.Targets.Name}: must be ≥ 1, got {targets}");
+        }
+
+        var reference = new DatasetReference { TargetColumns = targets ?? 0 };
+
+        if (datasetId is not null)
+        {
+            if (parsed.GetResult(flags.Data) is { Implicit: false })
+            {
+                throw new InvalidInputException($"{flags.Data.Name}: cannot be combined with --dataset, which names the data already");
+            }
+
+            reference.UploadedId = datasetId;
+            return reference;
+        }
+
+        var data = parsed.GetValue(flags.Data)!;
+        if (BuiltInDatasets.IsBuiltIn(data))
+        {
+            reference.BuiltIn = data;
+        }
+        else
+        {
+            reference.Path = data;
+        }
+
+        return reference;
+    }
+
+    /// <summary>Every field set, so the job runs with what the flags said even where the server's defaults differ.</summary>
+    private static TrainingSettings TrainingOf(TrainingOptions options) => new()
+    {
+        Loss = ModelConverter.LossToProto(options.Loss),
+        Optimizer = new OptimizerSettings
+        {
+            Kind = OptimizerKindOf(options.Optimizer.Kind),
+            LearningRate = options.Optimizer.LearningRate,
+            Momentum = options.Optimizer.Momentum,
+            Nesterov = options.Optimizer.Nesterov,
+            Beta1 = options.Optimizer.Beta1,
+            Beta2 = options.Optimizer.Beta2,
+            Epsilon = options.Optimizer.Epsilon,
+            WeightDecay = options.Optimizer.WeightDecay,
+        },
+        Schedule = ScheduleKindOf(options.Schedule),
+        BatchSize = options.BatchSize,
+        Epochs = options.Epochs,
+        Seed = options.Seed,
+        Shuffle = options.Shuffle,
+        DecayEveryEpochs = options.DecayEveryEpochs,
+        DecayFactor = options.DecayFactor,
+        ShardSize = options.ShardSize,
+    };
+
+    private static OptimizerKind OptimizerKindOf(CoreOptimizerKind kind) => kind switch
+    {
+        CoreOptimizerKind.Sgd => OptimizerKind.Sgd,
+        CoreOptimizerKind.Momentum => OptimizerKind.Momentum,
+        CoreOptimizerKind.Adam => OptimizerKind.Adam,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown optimizer"),
+    };
+
+    private static ScheduleKind ScheduleKindOf(CoreScheduleKind kind) => kind switch
+    {
+        CoreScheduleKind.Constant => ScheduleKind.Constant,
+        CoreScheduleKind.StepDecay => ScheduleKind.StepDecay,
+        CoreScheduleKind.Cosine => ScheduleKind.Cosine,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown schedule"),
+    };
+}

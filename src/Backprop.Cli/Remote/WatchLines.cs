@@ -1,0 +1,39 @@
+using System.Globalization;
+using Backprop.Protocol.V1;
+
+namespace Backprop.Cli.Remote;
+
+/// <summary>The text of each event of a watched job, the same on a terminal and in a log.</summary>
+internal static class WatchLines
+{
+    /// <summary>The job as the watch found it (the first response, which has no event).</summary>
+    public static string Current(JobStatus job) =>
+        Invariant($"job {job.JobId}{NameOf(job)} {JobStates.Name(job.State)}: epoch {job.Epoch}/{job.Epochs}, step {job.Step}/{job.TotalSteps}, {job.ActiveWorkers} workers{ReasonOf(job)}");
+
+    /// <summary>Progress within an epoch.</summary>
+    public static string Progress(JobStatus job, StepProgress progress) =>
+        Invariant($"step {progress.Step}/{job.TotalSteps}  epoch {progress.Epoch}/{job.Epochs}  {ProgressFigures(progress)}");
+
+    /// <summary>The loss, throughput and workers of <paramref name="progress"/> (also the live bar's text).</summary>
+    public static string ProgressFigures(StepProgress progress) =>
+        Invariant($"train loss {progress.TrainLoss:F4}  {progress.SamplesPerSecond:N0} samples/s  {progress.ActiveWorkers} workers");
+
+    /// <summary>The summary of a finished epoch.</summary>
+    public static string Epoch(JobStatus job, EpochFinished epoch) =>
+        Invariant($"epoch {epoch.Epoch}/{job.Epochs}  train loss {epoch.TrainLoss:F4}  test loss {epoch.TestLoss:F4}  test accuracy {epoch.TestAccuracy * 100:F2}%  ({epoch.Seconds:F1} s)");
+
+    /// <summary>A worker joined or left the job.</summary>
+    public static string Worker(WorkerChanged worker) =>
+        worker.Joined
+            ? $"worker {worker.Address} joined"
+            : $"worker {worker.Address} left{(string.IsNullOrEmpty(worker.Reason) ? string.Empty : $": {worker.Reason}")}";
+
+    /// <summary>The job moved to a new state (with the reason when it ended other than well).</summary>
+    public static string State(JobStatus job, StateChanged change) => $"job {job.JobId} {JobStates.Name(change.State)}{ReasonOf(job)}";
+
+    private static string NameOf(JobStatus job) => string.IsNullOrEmpty(job.Name) ? string.Empty : $" ({job.Name})";
+
+    private static string ReasonOf(JobStatus job) => string.IsNullOrEmpty(job.Reason) ? string.Empty : $": {job.Reason}";
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
