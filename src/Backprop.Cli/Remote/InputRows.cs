@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Backprop.Core;
+using Backprop.Core.Data;
 
 namespace Backprop.Cli.Remote;
 
@@ -10,11 +11,15 @@ namespace Backprop.Cli.Remote;
 /// </summary>
 internal sealed class InputRows
 {
-    private InputRows(float[] values, int columns)
+    private InputRows(float[] values, int columns, int[]? labels = null)
     {
         Values = values;
         Columns = columns;
+        Labels = labels;
     }
+
+    /// <summary>The class of each row, when the rows come from a labelled built-in dataset; null for a CSV file.</summary>
+    public int[]? Labels { get; }
 
     /// <summary>All values, row-major.</summary>
     public float[] Values { get; }
@@ -24,6 +29,22 @@ internal sealed class InputRows
 
     /// <summary>Number of rows.</summary>
     public int Count => Values.Length / Columns;
+
+    /// <summary>
+    /// The rows of <paramref name="data"/>: a built-in dataset's test part (its training part if it has none),
+    /// or a CSV file at that path.
+    /// </summary>
+    public static InputRows Load(string data)
+    {
+        if (!BuiltInDatasets.IsBuiltIn(data))
+        {
+            return Read(data);
+        }
+
+        var split = BuiltInDatasets.Load(data, seed: 1);
+        var samples = split.Test ?? split.Train;
+        return new InputRows(samples.Features, samples.InputSize, samples.Labels);
+    }
 
     /// <summary>Reads the CSV file at <paramref name="path"/>.</summary>
     /// <exception cref="InvalidInputException">The file is missing, or a row is not numbers or not as wide as the first; the message names the line.</exception>

@@ -31,7 +31,7 @@ internal static class JobTable
         JobStates.Name(job.State),
         string.Create(CultureInfo.InvariantCulture, $"{job.Epoch}/{job.Epochs}"),
         string.Create(CultureInfo.InvariantCulture, $"{job.Step}/{job.TotalSteps}"),
-        job.Epoch > 0 ? string.Create(CultureInfo.InvariantCulture, $"{job.TestAccuracy * 100:F2}%") : "-",
+        job.HasTestAccuracy ? string.Create(CultureInfo.InvariantCulture, $"{job.TestAccuracy * 100:F2}%") : "-",
         job.Reason,
     ];
 

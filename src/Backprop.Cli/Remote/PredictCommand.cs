@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using Backprop.Protocol;
 using Backprop.Protocol.V1;
 using TrainerClient = Backprop.Protocol.V1.Trainer.TrainerClient;
@@ -22,16 +23,33 @@ internal static class PredictCommand
     {
         var remote = new RemoteFlags();
         var job = JobCommandArgs.Job();
-        var data = new Option<string>("--data") { Description = "CSV file of inputs, one row per sample (a header row is skipped)", Required = true };
+        var data = new Option<string>("--data")
+        {
+            Description = "CSV file of inputs, one row per sample (a header row is skipped); or a built-in dataset (mnist, xor, spirals): its test samples, with the accuracy when --out is given",
+            Required = true,
+        };
         var outPath = new Option<string?>("--out") { Description = "Write the predictions CSV here (default: standard output)" };
         var command = new Command("predict", "Run a job's model on rows of inputs; prints class,output0,output1,... per row.") { job, data, outPath };
         remote.AddTo(command);
         command.SetAction(parsed =>
         {
-            var inputs = InputRows.Read(parsed.GetValue(data)!);
+            var inputs = InputRows.Load(parsed.GetValue(data)!);
             var path = parsed.GetValue(outPath);
             using var file = path is null ? null : OutputFile.Create(path);
-            return TrainerConnection.Run(remote, parsed, connection => PredictAsync(connection.Client, parsed.GetValue(job)!, inputs, file ?? output));
+            return TrainerConnection.Run(remote, parsed, async connection =>
+            {
+                var correct = await PredictAsync(connection.Client, parsed.GetValue(job)!, inputs, file ?? output);
+                if (file is not null)
+                {
+                    output.WriteLine($"predictions written to {path}");
+                    if (inputs.Labels is not null)
+                    {
+                        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"accuracy: {100.0 * correct / inputs.Count:F2}% ({correct} of {inputs.Count} samples)"));
+                    }
+                }
+
+                return BackpropCli.Success;
+            });
         });
         return command;
     }
@@ -39,8 +57,10 @@ internal static class PredictCommand
     /// <summary>Rows of <paramref name="columns"/> values that one call may carry.</summary>
     public static int RowsPerCall(int columns) => Math.Clamp(MaxInputBytesPerCall / (columns * sizeof(float)), 1, MaxRowsPerCall);
 
+    /// <summary>Predicts every row, writing the CSV lines; returns how many predicted classes equal the labels (0 without labels).</summary>
     private static async Task<int> PredictAsync(TrainerClient client, string jobId, InputRows inputs, TextWriter output)
     {
+        var correct = 0;
         var batch = RowsPerCall(inputs.Columns);
         for (var first = 0; first < inputs.Count; first += batch)
         {
@@ -51,9 +71,14 @@ internal static class PredictCommand
                 Rows = rows,
                 Inputs = TensorBytes.From(inputs.Values.AsSpan(first * inputs.Columns, rows * inputs.Columns)),
             };
-            PredictionCsv.Write(await client.PredictAsync(request), rows, output);
+            var response = await client.PredictAsync(request);
+            PredictionCsv.Write(response, rows, output);
+            for (var row = 0; inputs.Labels is { } labels && row < rows; row++)
+            {
+                correct += response.Classes[row] == labels[first + row] ? 1 : 0;
+            }
         }
 
-        return BackpropCli.Success;
+        return correct;
     }
 }

@@ -20,7 +20,7 @@ internal static class WatchLines
 
     /// <summary>The summary of a finished epoch.</summary>
     public static string Epoch(JobStatus job, EpochFinished epoch) =>
-        Invariant($"epoch {epoch.Epoch}/{job.Epochs}  train loss {epoch.TrainLoss:F4}  test loss {epoch.TestLoss:F4}  test accuracy {epoch.TestAccuracy * 100:F2}%  ({epoch.Seconds:F1} s)");
+        Invariant($"epoch {epoch.Epoch}/{job.Epochs}  train loss {epoch.TrainLoss:F4}{TestFigures(epoch)}  ({epoch.Seconds:F1} s)");
 
     /// <summary>A worker joined or left the job.</summary>
     public static string Worker(WorkerChanged worker) =>
@@ -30,6 +30,11 @@ internal static class WatchLines
 
     /// <summary>The job moved to a new state (with the reason when it ended other than well).</summary>
     public static string State(JobStatus job, StateChanged change) => $"job {job.JobId} {JobStates.Name(change.State)}{ReasonOf(job)}";
+
+    /// <summary>Test loss and accuracy, for the parts the dataset has.</summary>
+    private static string TestFigures(EpochFinished epoch) =>
+        (epoch.HasTestLoss ? Invariant($"  test loss {epoch.TestLoss:F4}") : "")
+        + (epoch.HasTestAccuracy ? Invariant($"  test accuracy {epoch.TestAccuracy * 100:F2}%") : "");
 
     private static string NameOf(JobStatus job) => string.IsNullOrEmpty(job.Name) ? string.Empty : $" ({job.Name})";
 

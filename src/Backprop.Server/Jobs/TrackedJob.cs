@@ -164,7 +164,13 @@ internal sealed class TrackedJob
         status.Epoch = step.Progress.Epoch;
         status.TrainLoss = (float)step.Progress.MeanLossSoFar;
         status.ActiveWorkers = step.ActiveWorkers;
-        if (_rateClock.Elapsed >= RateWindow)
+        if (step.Step == 0)
+        {
+            // The time before the first step went to finding workers and loading data, not to training.
+            _rateStep = status.Step;
+            _rateClock.Restart();
+        }
+        else if (_rateClock.Elapsed >= RateWindow)
         {
             status.SamplesPerSecond = (float)((status.Step - _rateStep) * BatchSize / _rateClock.Elapsed.TotalSeconds);
             _rateStep = status.Step;
@@ -178,20 +184,17 @@ internal sealed class TrackedJob
         status.Epoch = report.Epoch;
         status.TrainLoss = (float)report.TrainLoss;
         status.SamplesPerSecond = (float)report.SamplesPerSecond;
+        var finished = new EpochFinished { Epoch = report.Epoch, TrainLoss = status.TrainLoss, Seconds = report.Elapsed.TotalSeconds };
         if (report.Test is { } test)
         {
-            status.TestLoss = (float)test.MeanLoss;
-            status.TestAccuracy = (float)(test.Accuracy ?? 0);
+            status.TestLoss = finished.TestLoss = (float)test.MeanLoss;
+            if (test.Accuracy is { } accuracy)
+            {
+                status.TestAccuracy = finished.TestAccuracy = (float)accuracy;
+            }
         }
 
-        return new EpochFinished
-        {
-            Epoch = report.Epoch,
-            TrainLoss = status.TrainLoss,
-            TestLoss = status.TestLoss,
-            TestAccuracy = status.TestAccuracy,
-            Seconds = report.Elapsed.TotalSeconds,
-        };
+        return finished;
     }
 
     private void End(JobStatus status, WatchJobResponse response, JobState state, string reason)

@@ -38,6 +38,23 @@ public class PredictCommandTests
     }
 
     [Fact]
+    public void Predict_BuiltInDatasetWithOut_SendsItsTestSamplesAndPrintsTheAccuracy()
+    {
+        using var server = new FakeTrainerServer();
+        using var dir = new TempDirectory();
+        var outPath = Path.Combine(dir.Path, "predictions.csv");
+        var test = Backprop.Core.Data.BuiltInDatasets.Load("xor", 1).Test!;
+
+        var run = server.Run("predict", "job-1", "--data", "xor", "--out", outPath);
+
+        // The fake answers class r for row r.
+        var correct = test.Labels!.Where((label, row) => label == row).Count();
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(test.Features, TensorBytes.ToArray(server.Trainer.Single<PredictRequest>().Inputs, "inputs"));
+        Assert.Contains($"accuracy: {100.0 * correct / test.Count:F2}% ({correct} of {test.Count} samples)", run.Output);
+    }
+
+    [Fact]
     public void Predict_MoreRowsThanOneCall_SendsBatchesOfAtMostTenThousand()
     {
         using var server = new FakeTrainerServer();

@@ -56,7 +56,9 @@ public sealed class TrainerServiceTests(SharedTrainerServer shared)
         await File.WriteAllBytesAsync(file, csv);
         var local = TrainLocally(request, DatasetLoader.Load(file, null, null, request.Training.Seed));
         Assert.Equal(JobState.Succeeded, events[^1].Job.State);
-        Assert.Equal(3, events.Count(e => e.EventCase == WatchJobResponse.EventOneofCase.EpochFinished));
+        var epochs = events.Where(e => e.EventCase == WatchJobResponse.EventOneofCase.EpochFinished).Select(e => e.EpochFinished).ToList();
+        Assert.Equal([1, 2, 3], epochs.Select(epoch => epoch.Epoch));
+        Assert.All(epochs, epoch => Assert.False(epoch.HasTestLoss || epoch.HasTestAccuracy, "a CSV upload has no test part"));
         Assert.Equal(local.Parameters, ModelConverter.ModelFrom(model, "model").Parameters);
 
         var inputs = new float[] { 0.5f, 0.5f, -0.5f, 0.5f, 0.25f, -0.75f };
@@ -141,7 +143,7 @@ public sealed class TrainerServiceTests(SharedTrainerServer shared)
 
         Assert.Contains(succeeded, job => job.JobId == jobId);
         Assert.All(succeeded, job => Assert.Equal(JobState.Succeeded, job.State));
-        Assert.Contains(all, job => job.JobId == jobId && job.Name == "test" && job.Step == job.TotalSteps);
+        Assert.Contains(all, job => job.JobId == jobId && job.Name == "test" && job.Step == job.TotalSteps && job.HasTestAccuracy);
     }
 
     [Fact]

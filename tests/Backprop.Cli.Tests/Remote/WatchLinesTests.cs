@@ -1,0 +1,19 @@
+using Backprop.Cli.Remote;
+using Backprop.Protocol.V1;
+
+namespace Backprop.Cli.Tests.Remote;
+
+public class WatchLinesTests
+{
+    private static readonly JobStatus Job = new() { JobId = "job-1", Epochs = 3 };
+
+    [Fact]
+    public void Epoch_NoTestPart_PrintsOnlyTheTrainLoss() =>
+        Assert.Equal("epoch 2/3  train loss 0.2500  (1.0 s)", WatchLines.Epoch(Job, new EpochFinished { Epoch = 2, TrainLoss = 0.25f, Seconds = 1 }));
+
+    [Fact]
+    public void Epoch_RealValuedTargets_PrintsTestLossWithoutAccuracy() =>
+        Assert.Equal(
+            "epoch 2/3  train loss 0.2500  test loss 0.5000  (1.0 s)",
+            WatchLines.Epoch(Job, new EpochFinished { Epoch = 2, TrainLoss = 0.25f, TestLoss = 0.5f, Seconds = 1 }));
+}
