@@ -42,6 +42,8 @@ public class ServerConfigurationTests
         Assert.Equal(65536, options.ChunkBytes);
         Assert.Equal(1, options.MinWorkers);
         Assert.Equal(1, options.MaxConcurrentJobs);
+        Assert.Equal(0, options.CheckpointEverySteps);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.CheckpointInterval);
         Assert.Equal(TimeSpan.FromSeconds(20), options.DownUnreachableAfter);
     }
 

@@ -39,7 +39,9 @@ namespace Backprop.Cluster.Coordinator;
 /// live workers within the same step (the result does not change: blocks are the unit of the sum).</item>
 /// <item>When every block is in, <see cref="GradientTree.Combine"/> finishes the fixed reduction tree, the
 /// optimizer applies sums ÷ batch rows at the schedule's rate, and step t+1 begins. After an epoch's last
-/// step the test data is evaluated here.</item>
+/// step the test data is evaluated here. When due (<see cref="ClusterOptions.CheckpointEverySteps"/>,
+/// <see cref="ClusterOptions.CheckpointInterval"/>), the listener gets a <see cref="JobCheckpointed"/> with θ, the
+/// optimizer's state and the step; a job started with <see cref="TrainingJob.ResumeFrom"/> continues from one exactly.</item>
 /// <item>After the last step the listener gets <see cref="JobSucceeded"/>, workers get <see cref="LeaveJob"/>,
 /// and this actor stops. A failure ends the job the same way with <see cref="JobFailed"/>, and
 /// <see cref="CancelTrainingJob"/> with <see cref="JobCancelled"/>.</item>
@@ -65,6 +67,8 @@ public sealed class TrainingCoordinator : ReceiveActor
     private readonly Dictionary<LeafRange, float[]> _blockSums = [];
     private readonly Dictionary<LeafRange, double> _blockLosses = [];
     private readonly Stopwatch _epochClock = new();
+    private readonly Stopwatch _checkpointClock = Stopwatch.StartNew();
+    private long _checkpointStep;
     private List<DatasetChunk>? _datasetChunks;
     private StepPlan? _plan;
     private int[] _batch = [];
@@ -82,6 +86,11 @@ public sealed class TrainingCoordinator : ReceiveActor
         _network = new Network(job.Network.Spec, (float[])job.Network.Parameters.Clone());
         _cursor = new StepCursor(job.Options, job.Data.Train.Count);
         _optimizer = Optimizer.Create(job.Options.Optimizer, _network.Spec.ParameterCount);
+        if (job.ResumeFrom is { } checkpoint)
+        {
+            Resume(checkpoint);
+        }
+
         _buffers = new TensorBufferPool(_network.Spec.ParameterCount);
         _receiver = new TensorReceiver<string>(_buffers);
         _joinJob = new JoinJob
@@ -417,7 +426,46 @@ public sealed class TrainingCoordinator : ReceiveActor
             return;
         }
 
+        CheckpointIfDue();
         Continue();
+    }
+
+    /// <summary>Continues from <paramref name="checkpoint"/>: θ, the optimizer's state, the step, and the epoch's loss so far.</summary>
+    private void Resume(JobCheckpoint checkpoint)
+    {
+        checkpoint.Parameters.CopyTo(_network.Parameters, 0);
+        _optimizer.RestoreState(checkpoint.Optimizer);
+        _cursor.MoveTo(checkpoint.Step);
+        _checkpointStep = checkpoint.Step;
+        _epochLossSum = checkpoint.EpochLossSum;
+        _epochSamples = checkpoint.EpochSamples;
+        // The epoch's time before the checkpoint is not known: its report counts the time since the resume.
+        _epochClock.Restart();
+    }
+
+    /// <summary>
+    /// After a step (not the last): tells the listener a checkpoint once <see cref="ClusterOptions.CheckpointEverySteps"/>
+    /// steps or <see cref="ClusterOptions.CheckpointInterval"/> have passed since the last one.
+    /// </summary>
+    private void CheckpointIfDue()
+    {
+        var steps = _cursor.Step - _checkpointStep;
+        var due = (_options.CheckpointEverySteps > 0 && steps >= _options.CheckpointEverySteps) || _checkpointClock.Elapsed >= _options.CheckpointInterval;
+        if (!due || steps == 0)
+        {
+            return;
+        }
+
+        var epochStarts = _cursor.Batch == 0;
+        var checkpoint = new JobCheckpoint(
+            _cursor.Step,
+            (float[])_network.Parameters.Clone(),
+            _optimizer.CaptureState(),
+            epochStarts ? 0 : _epochLossSum,
+            epochStarts ? 0 : _epochSamples);
+        _listener.Tell(new JobCheckpointed(_job.JobId, checkpoint));
+        _checkpointStep = _cursor.Step;
+        _checkpointClock.Restart();
     }
 
     private void FinishEpoch()

@@ -53,6 +53,12 @@ public sealed class ClusterOptions
     /// <summary>How long the Split Brain Resolver waits on an unreachable node before downing it (keep-majority).</summary>
     public TimeSpan DownUnreachableAfter { get; set; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>A running job takes a checkpoint after this many steps; 0: by <see cref="CheckpointInterval"/> only.</summary>
+    public int CheckpointEverySteps { get; set; }
+
+    /// <summary>A running job takes a checkpoint when this much time has passed since its last one (checked after each step).</summary>
+    public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Whether this node hosts the job manager and its training coordinators.</summary>
     public bool IsCoordinator => Roles.Contains(ClusterRoles.Coordinator);
 
@@ -85,6 +91,8 @@ public sealed class ClusterOptions
         Check(ChunkBytes is >= 4096 and <= MaxChunkBytes, "ChunkBytes", $"must be 4096..{MaxChunkBytes}, got {ChunkBytes}", "the default is 65536");
         Check(MinWorkers >= 1, "MinWorkers", $"must be ≥ 1, got {MinWorkers}", "the default is 1");
         Check(MaxConcurrentJobs >= 1, "MaxConcurrentJobs", $"must be ≥ 1, got {MaxConcurrentJobs}", "the default is 1");
+        Check(CheckpointEverySteps >= 0, "CheckpointEverySteps", $"must be ≥ 0, got {CheckpointEverySteps}", "0 checkpoints by CheckpointInterval only");
+        Check(CheckpointInterval > TimeSpan.Zero, "CheckpointInterval", $"must be positive, got {CheckpointInterval}", "e.g. 00:00:30");
         Check(DownUnreachableAfter > TimeSpan.Zero, "DownUnreachableAfter", $"must be positive, got {DownUnreachableAfter}", "e.g. 00:00:20");
     }
 

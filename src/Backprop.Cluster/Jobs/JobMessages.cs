@@ -32,6 +32,9 @@ public sealed record JobStarted(string JobId) : IJobEvent;
 /// <summary>Optimizer step <paramref name="Step"/> (0-based, over the whole run) finished; <paramref name="Progress"/> places it in its epoch.</summary>
 public sealed record JobStepCompleted(string JobId, long Step, BatchProgress Progress, int ActiveWorkers) : IJobEvent;
 
+/// <summary>The job's coordinator took a checkpoint; storing it lets a restarted coordinator continue from there.</summary>
+public sealed record JobCheckpointed(string JobId, JobCheckpoint Checkpoint) : IJobEvent;
+
 /// <summary>An epoch finished.</summary>
 public sealed record JobEpochCompleted(string JobId, EpochReport Report) : IJobEvent;
 

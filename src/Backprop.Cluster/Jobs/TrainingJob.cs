@@ -11,4 +11,5 @@ namespace Backprop.Cluster.Jobs;
 /// <param name="Data">Training samples (sharded to workers) and optional test samples (evaluated on the coordinator).</param>
 /// <param name="Options">Everything else about the run; <see cref="TrainingOptions.Threads"/> is ignored (workers use their own cores).</param>
 /// <param name="Source">Where workers may load the training samples themselves; null: always ship them.</param>
-public sealed record TrainingJob(string JobId, Network Network, DatasetSplit Data, TrainingOptions Options, DatasetSource? Source);
+/// <param name="ResumeFrom">A checkpoint of an earlier run of this job to continue from; null: start at the first step.</param>
+public sealed record TrainingJob(string JobId, Network Network, DatasetSplit Data, TrainingOptions Options, DatasetSource? Source, JobCheckpoint? ResumeFrom = null);

@@ -19,6 +19,16 @@ public sealed class AdamOptimizer(float beta1, float beta2, float epsilon, float
     protected override int? StateLength => _firstMoment.Length;
 
     /// <inheritdoc />
+    protected override IReadOnlyList<float[]> StateBuffers => [_firstMoment, _secondMoment];
+
+    /// <inheritdoc />
+    protected override long StateSteps
+    {
+        get => StepCount;
+        set => StepCount = value;
+    }
+
+    /// <inheritdoc />
     protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradientSums, float sampleCount, float learningRate)
     {
         StepCount++;

@@ -17,6 +17,9 @@ public sealed class MomentumOptimizer(float momentum, bool nesterov, float weigh
     protected override int? StateLength => _velocity.Length;
 
     /// <inheritdoc />
+    protected override IReadOnlyList<float[]> StateBuffers => [_velocity];
+
+    /// <inheritdoc />
     protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradientSums, float sampleCount, float learningRate)
     {
         var theta = MemoryMarshal.Cast<float, Vector<float>>(parameters);

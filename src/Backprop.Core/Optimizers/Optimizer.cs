@@ -46,8 +46,48 @@ public abstract class Optimizer
         Update(parameters, gradientSums, sampleCount, learningRate);
     }
 
+    /// <summary>A copy of the optimizer's state, from which <see cref="RestoreState"/> continues exactly.</summary>
+    public OptimizerState CaptureState() => new(StateSteps, [.. StateBuffers.Select(buffer => (float[])buffer.Clone())]);
+
+    /// <summary>Continues from <paramref name="state"/>, taken by <see cref="CaptureState"/> of the same kind of optimizer and size.</summary>
+    /// <exception cref="ArgumentException">The state has other buffers or sizes than this optimizer's.</exception>
+    public void RestoreState(OptimizerState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var buffers = StateBuffers;
+        if (state.Buffers.Count != buffers.Count || state.StepCount < 0)
+        {
+            throw new ArgumentException($"the state has {state.Buffers.Count} buffers and {state.StepCount} steps; this optimizer keeps {buffers.Count} buffers", nameof(state));
+        }
+
+        for (var i = 0; i < buffers.Count; i++)
+        {
+            if (state.Buffers[i].Length != buffers[i].Length)
+            {
+                throw new ArgumentException($"state buffer {i} has {state.Buffers[i].Length} values, expected {buffers[i].Length}", nameof(state));
+            }
+        }
+
+        for (var i = 0; i < buffers.Count; i++)
+        {
+            state.Buffers[i].CopyTo(buffers[i], 0);
+        }
+
+        StateSteps = state.StepCount;
+    }
+
     /// <summary>Number of parameters the optimizer's state was sized for; null when it keeps none.</summary>
     protected abstract int? StateLength { get; }
+
+    /// <summary>The live state buffers, in a fixed order; empty when the optimizer keeps none.</summary>
+    protected abstract IReadOnlyList<float[]> StateBuffers { get; }
+
+    /// <summary>The step count the update depends on (Adam's t); optimizers that count none keep 0.</summary>
+    protected virtual long StateSteps
+    {
+        get => 0;
+        set { }
+    }
 
     /// <summary>The update rule, with g_i = gradientSums[i] / sampleCount (lengths already checked).</summary>
     protected abstract void Update(Span<float> parameters, ReadOnlySpan<float> gradientSums, float sampleCount, float learningRate);

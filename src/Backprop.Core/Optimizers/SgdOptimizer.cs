@@ -10,6 +10,9 @@ public sealed class SgdOptimizer(float weightDecay) : Optimizer
     protected override int? StateLength => null;
 
     /// <inheritdoc />
+    protected override IReadOnlyList<float[]> StateBuffers => [];
+
+    /// <inheritdoc />
     protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradientSums, float sampleCount, float learningRate)
     {
         var theta = MemoryMarshal.Cast<float, Vector<float>>(parameters);

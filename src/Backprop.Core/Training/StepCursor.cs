@@ -69,4 +69,12 @@ public sealed class StepCursor
 
     /// <summary>Moves to the next step.</summary>
     public void Advance() => Step++;
+
+    /// <summary>Moves to <paramref name="step"/> (a run resumed from a checkpoint taken after <paramref name="step"/> steps).</summary>
+    public void MoveTo(long step)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(step);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(step, TotalSteps);
+        Step = step;
+    }
 }

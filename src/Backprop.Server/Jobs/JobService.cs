@@ -6,6 +6,7 @@ using Akka.Actor;
 using Akka.Hosting;
 using Backprop.Cluster.Hosting;
 using Backprop.Cluster.Jobs;
+using Backprop.Core.Optimizers;
 using Backprop.Core.Training;
 using Backprop.Protocol;
 using Backprop.Protocol.V1;
@@ -17,8 +18,9 @@ namespace Backprop.Server.Jobs;
 /// <summary>
 /// The coordinator node's jobs: validates and persists submissions, queues them on the job manager, follows
 /// their events, and answers about them. A job's record reaches the data volume before its id is returned,
-/// and again on every change of state; on start, <see cref="RecoverAsync"/> lists the stored jobs again and
-/// queues the unfinished ones anew (from their first step: the run is reproducible, so the result is the same).
+/// and again on every change of state, and each checkpoint the job's coordinator takes is stored beside it. On
+/// start, <see cref="RecoverAsync"/> lists the stored jobs again and queues the unfinished ones anew, each from its
+/// last checkpoint (or its first step): the run continues exactly, so the result is the same as without the restart.
 /// </summary>
 internal sealed class JobService(
     TrainerOptions options,
@@ -53,14 +55,14 @@ internal sealed class JobService(
         record.Status.JobId = record.JobId;
         var job = Prepare(record);
         store.Save(record);
-        var tracked = new TrackedJob(record, job.Options.BatchSize);
+        var tracked = new TrackedJob(record, job.Options.BatchSize, job.Network.Spec);
         _jobs[record.JobId] = tracked;
         logger.LogInformation("Job {JobId} accepted: {Steps} steps on {Samples} samples", record.JobId, record.Status.TotalSteps, job.Data.Train.Count);
         await EnqueueAsync(tracked, job, cancellation).ConfigureAwait(false);
         return record.JobId;
     }
 
-    /// <summary>Lists the jobs stored on the data volume and queues again those that had not finished, in submission order.</summary>
+    /// <summary>Lists the jobs stored on the data volume and queues again those that had not finished, in submission order, from their checkpoints.</summary>
     public async Task RecoverAsync(CancellationToken cancellation)
     {
         foreach (var stored in store.LoadAll())
@@ -87,10 +89,12 @@ internal sealed class JobService(
                 continue;
             }
 
-            var tracked = new TrackedJob(stored, job.Options.BatchSize);
+            job = WithCheckpoint(job, stored);
+            var tracked = new TrackedJob(stored, job.Options.BatchSize, job.Network.Spec);
             _jobs[stored.JobId] = tracked;
             store.Save(stored);
-            logger.LogInformation("Job {JobId} was unfinished when the coordinator stopped; queued again from its first step", stored.JobId);
+            logger.LogInformation(
+                "Job {JobId} was unfinished when the coordinator stopped; queued again from step {Step}", stored.JobId, job.ResumeFrom?.Step ?? 0);
             await EnqueueAsync(tracked, job, cancellation).ConfigureAwait(false);
         }
     }
@@ -166,8 +170,15 @@ internal sealed class JobService(
     public GetModelResponse GetModel(string jobId)
     {
         var job = Find(jobId);
-        var network = TrainedModelOf(job);
-        return new GetModelResponse { Model = ModelConverter.ModelToProto(network), Step = job.Status().TotalSteps };
+        var status = job.Status();
+        if (status.State != JobState.Succeeded && status.CheckpointStep > 0 && job.Spec is { } spec
+            && LoadCheckpoint(job.Id, spec) is { } checkpoint)
+        {
+            var latest = new Core.Model.Network(spec, checkpoint.Parameters);
+            return new GetModelResponse { Model = ModelConverter.ModelToProto(latest), Step = checkpoint.Step, Final = false };
+        }
+
+        return new GetModelResponse { Model = ModelConverter.ModelToProto(TrainedModelOf(job)), Step = status.TotalSteps, Final = true };
     }
 
     /// <inheritdoc />
@@ -194,6 +205,44 @@ internal sealed class JobService(
         return new TrainingJob(record.JobId, network, data, request.Options, source);
     }
 
+    /// <summary><paramref name="job"/> resumed from the record's stored checkpoint, if it has a usable one.</summary>
+    private TrainingJob WithCheckpoint(TrainingJob job, JobRecord record)
+    {
+        if (LoadCheckpoint(record.JobId, job.Network.Spec) is not { } checkpoint)
+        {
+            return job;
+        }
+
+        try
+        {
+            // The same check the coordinator makes, here where a bad checkpoint can still be skipped.
+            Optimizer.Create(job.Options.Optimizer, job.Network.Spec.ParameterCount).RestoreState(checkpoint.Optimizer);
+        }
+        catch (ArgumentException e)
+        {
+            logger.LogWarning(e, "The checkpoint of job {JobId} does not fit its optimizer; the job starts from its first step", record.JobId);
+            return job;
+        }
+
+        record.Status.Step = checkpoint.Step;
+        record.Status.CheckpointStep = checkpoint.Step;
+        return job with { ResumeFrom = checkpoint };
+    }
+
+    /// <summary>The stored checkpoint of a job, or null when it has none or it cannot be used (logged).</summary>
+    private JobCheckpoint? LoadCheckpoint(string jobId, Core.Model.NetworkSpec spec)
+    {
+        try
+        {
+            return store.LoadCheckpoint(jobId) is { } stored ? CheckpointConverter.CheckpointFrom(stored, spec) : null;
+        }
+        catch (Exception e) when (e is InvalidDataException or Google.Protobuf.InvalidProtocolBufferException or IOException)
+        {
+            logger.LogWarning(e, "The checkpoint of job {JobId} cannot be used; the job starts from its first step", jobId);
+            return null;
+        }
+    }
+
     private TrackedJob Find(string jobId)
     {
         if (string.IsNullOrEmpty(jobId))
@@ -211,7 +260,8 @@ internal sealed class JobService(
         var status = job.Status();
         if (status.State != JobState.Succeeded)
         {
-            throw new RequestRejectedException(Rejection.FailedPrecondition, "job_id", $"job {job.Id} is {Describe(status.State)}; a model is ready once it succeeds");
+            throw new RequestRejectedException(
+                Rejection.FailedPrecondition, "job_id", $"job {job.Id} is {Describe(status.State)} and has no checkpoint; a model is ready once it succeeds");
         }
 
         return job.Model ??= ModelConverter.ModelFrom(
@@ -249,10 +299,16 @@ internal sealed class JobService(
         {
             await foreach (var jobEvent in events.ReadAllAsync().ConfigureAwait(false))
             {
-                if (jobEvent is JobSucceeded succeeded)
+                switch (jobEvent)
                 {
-                    // The model first: a record that says "succeeded" always has its model beside it.
-                    store.SaveModel(tracked.Id, ModelConverter.ModelToProto(succeeded.Network));
+                    case JobCheckpointed checkpointed:
+                        store.SaveCheckpoint(CheckpointConverter.CheckpointToProto(tracked.Id, checkpointed.Checkpoint));
+                        break;
+                    case JobSucceeded succeeded:
+                        // The model first: a record that says "succeeded" always has its model beside it.
+                        store.SaveModel(tracked.Id, ModelConverter.ModelToProto(succeeded.Network));
+                        store.DeleteCheckpoint(tracked.Id);
+                        break;
                 }
 
                 Persist(tracked, jobEvent);

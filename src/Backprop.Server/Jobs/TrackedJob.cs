@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Backprop.Cluster.Jobs;
-using Backprop.Core.Model;
+using NetworkSpec = Backprop.Core.Model.NetworkSpec;
+using Network = Backprop.Core.Model.Network;
 using Backprop.Protocol.V1;
 
 namespace Backprop.Server.Jobs;
@@ -21,11 +22,12 @@ internal sealed class TrackedJob
     private readonly Stopwatch _rateClock = new();
     private long _rateStep;
 
-    /// <summary>Tracks <paramref name="record"/>, whose steps train <paramref name="batchSize"/> samples each.</summary>
-    public TrackedJob(JobRecord record, int batchSize)
+    /// <summary>Tracks <paramref name="record"/>, whose steps train <paramref name="batchSize"/> samples each, of a network of <paramref name="spec"/>.</summary>
+    public TrackedJob(JobRecord record, int batchSize, NetworkSpec? spec = null)
     {
         _record = record;
         BatchSize = batchSize;
+        Spec = spec;
         if (IsFinal(record.Status.State))
         {
             _ended.SetResult();
@@ -37,6 +39,9 @@ internal sealed class TrackedJob
 
     /// <summary>Samples per step (the last step of an epoch may have fewer).</summary>
     public int BatchSize { get; }
+
+    /// <summary>The job's network architecture; null for a job that ended before this coordinator started.</summary>
+    public NetworkSpec? Spec { get; }
 
     /// <summary>Completes when the job reaches a final state.</summary>
     public Task Ended => _ended.Task;
@@ -108,6 +113,13 @@ internal sealed class TrackedJob
             var status = _record.Status;
             if (IsFinal(status.State))
             {
+                return false;
+            }
+
+            if (jobEvent is JobCheckpointed checkpointed)
+            {
+                // Stored by the job service; watchers learn of it through the status.
+                status.CheckpointStep = checkpointed.Checkpoint.Step;
                 return false;
             }
 

@@ -16,6 +16,9 @@ public sealed class JobStore
     /// <summary>File name of a job's trained model in its folder.</summary>
     public const string ModelFileName = "model.pb";
 
+    /// <summary>The file of a job's last checkpoint, in its folder.</summary>
+    public const string CheckpointFileName = "checkpoint.pb";
+
     /// <summary>Longest job id accepted.</summary>
     public const int MaxJobIdLength = 64;
 
@@ -92,6 +95,23 @@ public sealed class JobStore
     /// <exception cref="ArgumentException">The job id is not 1 to 64 of <c>A-Z a-z 0-9 _ -</c>.</exception>
     /// <exception cref="InvalidProtocolBufferException">The stored model is damaged.</exception>
     public Model? LoadModel(string jobId) => AtomicFile.Read(Path.Combine(JobFolder(jobId), ModelFileName), Model.Parser);
+
+    /// <summary>Replaces the last checkpoint of job <paramref name="checkpoint"/>.JobId (<c>jobs/&lt;job_id&gt;/checkpoint.pb</c>), atomically.</summary>
+    /// <exception cref="ArgumentException">The job id is not 1 to 64 of <c>A-Z a-z 0-9 _ -</c>.</exception>
+    public void SaveCheckpoint(Checkpoint checkpoint)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        AtomicFile.Write(Path.Combine(CreateJobFolder(checkpoint.JobId), CheckpointFileName), checkpoint);
+    }
+
+    /// <summary>The last checkpoint of job <paramref name="jobId"/>; null when it has none.</summary>
+    /// <exception cref="ArgumentException">The job id is not 1 to 64 of <c>A-Z a-z 0-9 _ -</c>.</exception>
+    /// <exception cref="InvalidProtocolBufferException">The stored checkpoint is damaged.</exception>
+    public Checkpoint? LoadCheckpoint(string jobId) => AtomicFile.Read(Path.Combine(JobFolder(jobId), CheckpointFileName), Checkpoint.Parser);
+
+    /// <summary>Removes the checkpoint of job <paramref name="jobId"/> (once its model is stored, it is not needed).</summary>
+    /// <exception cref="ArgumentException">The job id is not 1 to 64 of <c>A-Z a-z 0-9 _ -</c>.</exception>
+    public void DeleteCheckpoint(string jobId) => File.Delete(Path.Combine(JobFolder(jobId), CheckpointFileName));
 
     /// <summary>Whether <paramref name="jobId"/> can name a folder: 1 to 64 of <c>A-Z a-z 0-9 _ -</c>, so never <c>..</c> or a path.</summary>
     public static bool IsValidJobId(string? jobId) =>

@@ -39,4 +39,27 @@ public sealed class TrainingCoordinatorClusterTests
         Assert.Equal(expected, JobRun.FinalParameters(events));
         Assert.Equal(2, events.OfType<JobEpochCompleted>().Count());
     }
+
+    [Fact]
+    public async Task Job_ResumedFromEachCheckpoint_EqualsTheUninterruptedRunBitForBit()
+    {
+        var network = NewNetwork();
+        await using var cluster = await LocalCluster.StartAsync(2, checkpointEverySteps: 7);
+        var uninterrupted = await JobRun.OnClusterAsync(cluster, network, Spirals, Options());
+        var checkpoints = uninterrupted.OfType<JobCheckpointed>().Select(c => c.Checkpoint).ToList();
+
+        // One checkpoint in the first epoch, one at the start of the second, one mid-way through it.
+        var steps = checkpoints.Select(c => c.Step).ToList();
+        Assert.Equal(Enumerable.Range(1, steps.Count).Select(i => i * 7L), steps);
+        foreach (var checkpoint in new[] { checkpoints[0], checkpoints[^1] })
+        {
+            var resumed = await JobRun.OnClusterAsync(cluster, network, Spirals, Options(), resumeFrom: checkpoint);
+
+            Assert.Equal(JobRun.FinalParameters(uninterrupted), JobRun.FinalParameters(resumed));
+            Assert.Equal(
+                uninterrupted.OfType<JobEpochCompleted>().Last().Report.TrainLoss,
+                resumed.OfType<JobEpochCompleted>().Last().Report.TrainLoss);
+            Assert.Equal(checkpoint.Step, resumed.OfType<JobStepCompleted>().First().Step);
+        }
+    }
 }

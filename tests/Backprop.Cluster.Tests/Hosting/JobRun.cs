@@ -13,10 +13,11 @@ internal static class JobRun
     public static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
 
     /// <summary>Submits a job and collects every event until it ends.</summary>
-    public static async Task<List<IJobEvent>> OnClusterAsync(LocalCluster cluster, Network network, DatasetSplit data, TrainingOptions options, DatasetSource? source = null, Action<IJobEvent>? onEvent = null)
+    public static async Task<List<IJobEvent>> OnClusterAsync(
+        LocalCluster cluster, Network network, DatasetSplit data, TrainingOptions options, DatasetSource? source = null, Action<IJobEvent>? onEvent = null, JobCheckpoint? resumeFrom = null)
     {
         using var timeout = new CancellationTokenSource(Timeout);
-        var job = new TrainingJob(Guid.NewGuid().ToString("n"), network, data, options, source);
+        var job = new TrainingJob(Guid.NewGuid().ToString("n"), network, data, options, source, resumeFrom);
         var events = await JobSubmission.SubmitAsync(cluster.Coordinator.System, cluster.Coordinator.JobManager, job, timeout.Token);
         var all = new List<IJobEvent>();
         await foreach (var jobEvent in events.ReadAllAsync(timeout.Token))

@@ -15,9 +15,16 @@ internal sealed class LocalCluster : IAsyncDisposable
 
     public List<BackpropNode> Workers { get; }
 
-    public static async Task<LocalCluster> StartAsync(int workers, int workerThreads = 1, int chunkBytes = 64 * 1024, bool directTensorLinks = true)
+    public static async Task<LocalCluster> StartAsync(int workers, int workerThreads = 1, int chunkBytes = 64 * 1024, bool directTensorLinks = true, int checkpointEverySteps = 0)
     {
-        var coordinator = await BackpropNode.StartAsync(new ClusterOptions { Port = 0, MinWorkers = workers, ChunkBytes = chunkBytes, DirectTensorLinks = directTensorLinks });
+        var coordinator = await BackpropNode.StartAsync(new ClusterOptions
+        {
+            Port = 0,
+            MinWorkers = workers,
+            ChunkBytes = chunkBytes,
+            DirectTensorLinks = directTensorLinks,
+            CheckpointEverySteps = checkpointEverySteps,
+        });
         var nodes = new List<BackpropNode>();
         for (var i = 0; i < workers; i++)
         {

@@ -35,6 +35,61 @@ public sealed class TrainerRestartTests : IDisposable
         Assert.NotNull((await again.GetModelAsync(new GetModelRequest { JobId = finished })).Model);
     }
 
+    [Fact]
+    public async Task Restart_RunningJobWithCheckpoint_ResumesThereAndEndsWithTheUninterruptedWeights()
+    {
+        // About 7,500 steps: still running when the first node stops, soon after its first checkpoint.
+        var request = TestJobs.Request(TestJobs.Spirals, epochs: 100, batchSize: 8, name: "resumed");
+        string jobId;
+        JobStatus atStop;
+        await using (var first = await TrainerServer.StartAsync(_dataRoot, "Cluster:CheckpointEverySteps=25"))
+        {
+            var client = first.Client();
+            jobId = (await client.SubmitJobAsync(request)).JobId;
+            atStop = await WaitForCheckpointAsync(client, jobId);
+            var partial = await client.GetModelAsync(new GetModelRequest { JobId = jobId });
+            Assert.False(partial.Final);
+            Assert.True(partial.Step >= atStop.CheckpointStep);
+        }
+
+        // A coordinator alone: the recovered job waits for a worker, so its state can be read before it moves.
+        await using var second = await TrainerServer.StartAsync(_dataRoot, "Cluster:CheckpointEverySteps=25", "Cluster:Roles:1=coordinator");
+        var again = second.Client();
+        var recovered = (await WaitForJobsAsync(again, 1)).Single();
+        await using var worker = await Cluster.Hosting.BackpropNode.StartAsync(new Cluster.Hosting.ClusterOptions
+        {
+            Port = 0,
+            Roles = [Cluster.Hosting.ClusterRoles.Worker],
+            SeedNodes = [second.ClusterAddress],
+            WorkerThreads = 1,
+        });
+        var events = await again.WatchToEndAsync(jobId);
+        var model = await again.GetModelAsync(new GetModelRequest { JobId = jobId });
+
+        Assert.True(recovered.CheckpointStep >= atStop.CheckpointStep && recovered.CheckpointStep > 0, $"recovered at checkpoint {recovered.CheckpointStep}");
+        Assert.True(recovered.Step < recovered.TotalSteps, "the job had finished before the first node stopped");
+        Assert.Equal(recovered.CheckpointStep, recovered.Step);
+        Assert.Equal(JobState.Succeeded, events[^1].Job.State);
+        Assert.True(model.Final);
+        Assert.Equal(TrainerServiceTests.TrainLocally(request, Core.Data.BuiltInDatasets.Load("spirals", request.Training.Seed)).Parameters, Protocol.ModelConverter.ModelFrom(model.Model, "model").Parameters);
+    }
+
+    private static async Task<JobStatus> WaitForCheckpointAsync(Protocol.V1.Trainer.TrainerClient client, string jobId)
+    {
+        for (var attempt = 0; attempt < 300; attempt++)
+        {
+            var job = (await client.GetJobAsync(new GetJobRequest { JobId = jobId })).Job;
+            if (job.CheckpointStep > 0)
+            {
+                return job;
+            }
+
+            await Task.Delay(20);
+        }
+
+        throw new TimeoutException($"job {jobId} took no checkpoint");
+    }
+
     private static async Task<List<JobStatus>> WaitForJobsAsync(Protocol.V1.Trainer.TrainerClient client, int count)
     {
         // The stored jobs are listed again as the node starts, in the background.

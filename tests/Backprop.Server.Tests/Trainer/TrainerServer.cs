@@ -33,6 +33,9 @@ internal sealed class TrainerServer : IAsyncDisposable
     /// <summary>The node's data volume.</summary>
     public string DataRoot { get; }
 
+    /// <summary>The node's cluster address, for other nodes to join.</summary>
+    public string ClusterAddress => Akka.Cluster.Cluster.Get(_app.Services.GetRequiredService<Akka.Actor.ActorSystem>()).SelfAddress.ToString();
+
     /// <summary>The channel to the node, for other services (health, reflection).</summary>
     public GrpcChannel Channel => _channel;
 
@@ -53,8 +56,24 @@ internal sealed class TrainerServer : IAsyncDisposable
         var builder = BackpropServer.CreateBuilder(args);
         var app = BackpropServer.Build(builder, ServerConfiguration.Read(builder.Configuration));
         await app.StartAsync();
+        await WaitUntilUpAsync(Akka.Cluster.Cluster.Get(app.Services.GetRequiredService<Akka.Actor.ActorSystem>()));
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new TrainerServer(app, address, dataRoot);
+    }
+
+    /// <summary>Waits for the node to join its cluster (until then its health is NotServing and jobs wait).</summary>
+    private static async Task WaitUntilUpAsync(Akka.Cluster.Cluster cluster)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (cluster.SelfMember.Status != Akka.Cluster.MemberStatus.Up)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"the node is {cluster.SelfMember.Status}, not up, after 30 s");
+            }
+
+            await Task.Delay(20);
+        }
     }
 
     /// <summary>A client that sends <paramref name="token"/> as a bearer token, or nothing.</summary>

@@ -184,7 +184,8 @@ public sealed class TrainerServiceTests(SharedTrainerServer shared)
         throw new InvalidOperationException("the watch ended before the first step");
     }
 
-    private static Network TrainLocally(SubmitJobRequest request, DatasetSplit data)
+    /// <summary>The weights the single-process trainer gives for <paramref name="request"/> on <paramref name="data"/>.</summary>
+    internal static Network TrainLocally(SubmitJobRequest request, DatasetSplit data)
     {
         var job = JobRequestReader.Read(request, new Backprop.Server.Trainer.TrainerOptions());
         var network = JobNetworkFactory.Create(job, data.Train, new Backprop.Server.Trainer.TrainerOptions());
