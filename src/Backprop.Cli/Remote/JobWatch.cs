@@ -53,11 +53,17 @@ internal static class JobWatch
                 case WatchJobResponse.EventOneofCase.WorkerChanged:
                     view.Line(WatchLines.Worker(response.WorkerChanged));
                     break;
+                case WatchJobResponse.EventOneofCase.WorkerSlow:
+                    view.Line(WatchLines.Slow(response.WorkerSlow));
+                    break;
                 case WatchJobResponse.EventOneofCase.StateChanged:
                     view.Line(WatchLines.State(job, response.StateChanged));
                     break;
-                default:
+                case WatchJobResponse.EventOneofCase.None:
                     view.Line(WatchLines.Current(job));
+                    break;
+                default:
+                    // An event a newer server sends and this client does not know: the status still counts.
                     break;
             }
         }

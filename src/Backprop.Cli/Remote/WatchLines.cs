@@ -28,6 +28,10 @@ internal static class WatchLines
             ? $"worker {worker.Address} joined"
             : $"worker {worker.Address} left{(string.IsNullOrEmpty(worker.Reason) ? string.Empty : $": {worker.Reason}")}";
 
+    /// <summary>A worker was late with its blocks, which went to other workers as well.</summary>
+    public static string Slow(WorkerSlow slow) =>
+        Invariant($"worker {slow.Address} slow at step {slow.Step}: {slow.Blocks} blocks owed for {slow.WaitedSeconds * 1000:F0} ms (deadline {slow.DeadlineSeconds * 1000:F0} ms), also sent to other workers");
+
     /// <summary>The job moved to a new state (with the reason when it ended other than well).</summary>
     public static string State(JobStatus job, StateChanged change) => $"job {job.JobId} {JobStates.Name(change.State)}{ReasonOf(job)}";
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Akka.Actor;
 
 namespace Backprop.Cluster.Coordinator;
@@ -7,6 +8,12 @@ internal sealed class JobWorker(IActorRef actor)
 {
     /// <summary>Smoothing of the measured throughput: the weight of the newest measurement.</summary>
     private const double ThroughputSmoothing = 0.3;
+
+    /// <summary>When the worker was first sent blocks it still owes (Stopwatch timestamp); 0: it owes none.</summary>
+    private long _sentAt;
+
+    /// <summary>Samples of the blocks that arrived since <see cref="_sentAt"/>.</summary>
+    private int _samplesSinceSent;
 
     public IActorRef Actor { get; } = actor;
 
@@ -26,6 +33,45 @@ internal sealed class JobWorker(IActorRef actor)
 
     /// <summary>The step whose weights the worker holds; -1 for none.</summary>
     public long WeightsVersion { get; set; } = -1;
+
+    /// <summary>
+    /// Measured seconds per sample from sending blocks to their sums arriving (transfers, queueing and compute);
+    /// 0 until the first result.
+    /// </summary>
+    public double RoundTripPerSample { get; private set; }
+
+    /// <summary>Notes that blocks were sent at <paramref name="timestamp"/>; the clock runs from the first of those it still owes.</summary>
+    public void BlocksSent(long timestamp)
+    {
+        if (_sentAt == 0)
+        {
+            _sentAt = timestamp;
+            _samplesSinceSent = 0;
+        }
+    }
+
+    /// <summary>Records the round trip of a block of <paramref name="samples"/> that arrived at <paramref name="timestamp"/>.</summary>
+    public void BlockArrived(int samples, long timestamp)
+    {
+        if (_sentAt == 0 || samples <= 0)
+        {
+            return;
+        }
+
+        // Blocks are computed one after another, so the k-th arrives after the samples of all k.
+        _samplesSinceSent += samples;
+        var measured = Stopwatch.GetElapsedTime(_sentAt, timestamp).TotalSeconds / _samplesSinceSent;
+        RoundTripPerSample = RoundTripPerSample == 0 ? measured : ((1 - ThroughputSmoothing) * RoundTripPerSample) + (ThroughputSmoothing * measured);
+    }
+
+    /// <summary>The worker owes no blocks any more (its step ended, or its blocks moved to others).</summary>
+    public void Idle() => _sentAt = 0;
+
+    /// <summary>How long the worker has owed blocks at <paramref name="timestamp"/>; zero when it owes none.</summary>
+    public TimeSpan Waited(long timestamp) => _sentAt == 0 ? TimeSpan.Zero : Stopwatch.GetElapsedTime(_sentAt, timestamp);
+
+    /// <summary>Samples whose results have arrived since the worker was sent what it owes.</summary>
+    public int SamplesArrived => _sentAt == 0 ? 0 : _samplesSinceSent;
 
     public void RecordThroughput(int samples, double seconds)
     {

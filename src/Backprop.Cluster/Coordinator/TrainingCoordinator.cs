@@ -36,7 +36,9 @@ namespace Backprop.Cluster.Coordinator;
 /// <item>Each block's gradient sums come back as TensorChunks + <see cref="GradientsComputed"/>, are verified,
 /// and recorded; duplicates and results of other steps are dropped.</item>
 /// <item>A worker that dies, starts leaving the cluster or sends a bad transfer is dropped; its outstanding blocks move to
-/// live workers within the same step (the result does not change: blocks are the unit of the sum).</item>
+/// live workers within the same step (the result does not change: blocks are the unit of the sum). A worker whose
+/// blocks are late by <see cref="StragglerPolicy"/> keeps them, but they are sent to the other workers as well
+/// (<see cref="JobWorkerSlow"/>); the first result of each block counts, later ones are dropped.</item>
 /// <item>When every block is in, <see cref="GradientTree.Combine"/> finishes the fixed reduction tree, the
 /// optimizer applies sums ÷ batch rows at the schedule's rate, and step t+1 begins. After an epoch's last
 /// step the test data is evaluated here. When due (<see cref="ClusterOptions.CheckpointEverySteps"/>,
@@ -47,8 +49,11 @@ namespace Backprop.Cluster.Coordinator;
 /// <see cref="CancelTrainingJob"/> with <see cref="JobCancelled"/>.</item>
 /// </list>
 /// </remarks>
-public sealed class TrainingCoordinator : ReceiveActor
+public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
 {
+    /// <summary>How often outstanding blocks are checked for stragglers.</summary>
+    private static readonly TimeSpan StragglerCheckInterval = TimeSpan.FromMilliseconds(50);
+
     /// <summary>How long opening a worker's tensor link may take before tensors go by remoting instead.</summary>
     private static readonly TimeSpan LinkConnectTimeout = TimeSpan.FromSeconds(5);
 
@@ -121,6 +126,7 @@ public sealed class TrainingCoordinator : ReceiveActor
                 Fail($"worker {Sender.Path.Address}: {failed.Reason}");
             }
         });
+        Receive<CheckStragglers>(_ => SpeculateOnStragglers());
         Receive<CancelTrainingJob>(cancel => Stop(new JobCancelled(_job.JobId, cancel.Reason)));
         Receive<Terminated>(terminated => DropWorker(terminated.ActorRef.Path.ToString(), "stopped"));
         Receive<LinkSumsArrived>(arrived => RecordBlock(arrived.Worker, arrived.Header, arrived.Sums));
@@ -138,8 +144,14 @@ public sealed class TrainingCoordinator : ReceiveActor
         Akka.Actor.Props.Create(() => new TrainingCoordinator(job, listener, options));
 
     /// <inheritdoc />
-    protected override void PreStart() =>
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <inheritdoc />
+    protected override void PreStart()
+    {
         _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.IMemberEvent));
+        Timers.StartPeriodicTimer(nameof(CheckStragglers), CheckStragglers.Instance, StragglerCheckInterval);
+    }
 
     /// <inheritdoc />
     protected override void PostStop() => _cluster.Unsubscribe(Self);
@@ -243,6 +255,11 @@ public sealed class TrainingCoordinator : ReceiveActor
         }
 
         var (plan, accepted) = _plan.Complete(block);
+        if (_workers.TryGet(sender, out var arrivedFrom))
+        {
+            arrivedFrom.BlockArrived(result.SampleCount, Stopwatch.GetTimestamp());
+        }
+
         if (!accepted)
         {
             _buffers.Return(sums);
@@ -317,6 +334,46 @@ public sealed class TrainingCoordinator : ReceiveActor
         }
     }
 
+    /// <summary>Sends the blocks of workers late by <see cref="StragglerPolicy"/> to the other ready workers as well.</summary>
+    private void SpeculateOnStragglers()
+    {
+        var pace = StragglerPolicy.Pace(_workers.All.Where(w => w.Ready).Select(w => w.RoundTripPerSample));
+        if (_plan is null || pace == 0)
+        {
+            return;
+        }
+
+        var now = Stopwatch.GetTimestamp();
+        foreach (var id in _plan.BusyWorkers.ToList())
+        {
+            if (!_workers.TryGet(id, out var worker) || !worker.Ready)
+            {
+                // A lost worker's blocks wait for RescueOrphanedBlocks.
+                continue;
+            }
+
+            var owed = _plan.OutstandingOf(id);
+            var deadline = StragglerPolicy.Deadline(worker.SamplesArrived + (owed.Sum(block => block.Count) * _job.Options.ShardSize), pace);
+            var waited = worker.Waited(now);
+            var others = _workers.Shares().Where(share => share.Worker != id).ToList();
+            if (waited <= deadline || others.Count == 0)
+            {
+                continue;
+            }
+
+            var (plan, moved) = _plan.Reassign(id, others);
+            _plan = plan;
+            worker.Idle();
+            _log.Warning("job {0}: worker {1} owes {2} blocks of step {3} after {4:F0} ms (deadline {5:F0} ms); sent to other workers too",
+                _job.JobId, id, owed.Count, plan.Step, waited.TotalMilliseconds, deadline.TotalMilliseconds);
+            _listener.Tell(new JobWorkerSlow(_job.JobId, id, plan.Step, waited, deadline, owed.Count));
+            foreach (var (target, blocks) in moved)
+            {
+                SendBlocks(_workers[target], blocks);
+            }
+        }
+    }
+
     private void SendBlocks(JobWorker worker, IReadOnlyList<LeafRange> blocks)
     {
         if (worker.WeightsVersion != _plan!.Step)
@@ -325,6 +382,7 @@ public sealed class TrainingCoordinator : ReceiveActor
             worker.WeightsVersion = _plan.Step;
         }
 
+        worker.BlocksSent(Stopwatch.GetTimestamp());
         var message = new ComputeGradients { JobId = _job.JobId, Step = _plan.Step };
         var shardSize = _job.Options.ShardSize;
         foreach (var block in blocks)
@@ -410,6 +468,11 @@ public sealed class TrainingCoordinator : ReceiveActor
         _blockSums.Clear();
         _blockLosses.Clear();
         _plan = null;
+        foreach (var worker in _workers.All)
+        {
+            worker.Idle();
+        }
+
         _epochLossSum += lossSum;
         _epochSamples += _batch.Length;
         var progress = new BatchProgress(_cursor.Epoch + 1, _cursor.Batch + 1, _cursor.BatchesPerEpoch, _epochLossSum / _epochSamples);
@@ -517,6 +580,12 @@ public sealed class TrainingCoordinator : ReceiveActor
 
         _listener.Tell(outcome);
         Context.Stop(Self);
+    }
+
+    /// <summary>The periodic tick of <see cref="SpeculateOnStragglers"/>.</summary>
+    private sealed class CheckStragglers
+    {
+        public static readonly CheckStragglers Instance = new();
     }
 
     private static float[] AddInPlace(float[] left, float[] right)

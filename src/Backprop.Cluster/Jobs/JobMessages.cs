@@ -32,6 +32,12 @@ public sealed record JobStarted(string JobId) : IJobEvent;
 /// <summary>Optimizer step <paramref name="Step"/> (0-based, over the whole run) finished; <paramref name="Progress"/> places it in its epoch.</summary>
 public sealed record JobStepCompleted(string JobId, long Step, BatchProgress Progress, int ActiveWorkers) : IJobEvent;
 
+/// <summary>
+/// <paramref name="Worker"/> owed <paramref name="Blocks"/> blocks of step <paramref name="Step"/> for <paramref name="Waited"/>,
+/// past its <paramref name="Deadline"/>: they were sent to other workers as well, and the first result of each counts.
+/// </summary>
+public sealed record JobWorkerSlow(string JobId, string Worker, long Step, TimeSpan Waited, TimeSpan Deadline, int Blocks) : IJobEvent;
+
 /// <summary>The job's coordinator took a checkpoint; storing it lets a restarted coordinator continue from there.</summary>
 public sealed record JobCheckpointed(string JobId, JobCheckpoint Checkpoint) : IJobEvent;
 

@@ -150,6 +150,16 @@ internal sealed class TrackedJob
                     status.ActiveWorkers = worker.ActiveWorkers;
                     response.WorkerChanged = new WorkerChanged { Address = worker.Worker, Joined = worker.Joined, Reason = worker.Reason ?? "" };
                     break;
+                case JobWorkerSlow slow:
+                    response.WorkerSlow = new WorkerSlow
+                    {
+                        Address = slow.Worker,
+                        Step = slow.Step,
+                        WaitedSeconds = slow.Waited.TotalSeconds,
+                        DeadlineSeconds = slow.Deadline.TotalSeconds,
+                        Blocks = slow.Blocks,
+                    };
+                    break;
                 case JobSucceeded succeeded:
                     Model = succeeded.Network;
                     status.Step = status.TotalSteps;
