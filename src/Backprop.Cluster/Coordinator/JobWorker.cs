@@ -23,8 +23,14 @@ internal sealed class JobWorker(IActorRef actor)
     /// <summary>Stable id (the actor path), used by <see cref="StepPlan"/>.</summary>
     public string Id { get; } = actor.Path.ToString();
 
-    /// <summary>Holds the dataset and can take shards.</summary>
+    /// <summary>Holds the dataset and has joined the job.</summary>
     public bool Ready { get; set; }
+
+    /// <summary>False while the cluster's failure detector finds the worker's node unreachable.</summary>
+    public bool Reachable { get; set; } = true;
+
+    /// <summary>Whether steps may give the worker blocks: it is ready and reachable.</summary>
+    public bool CanTakeBlocks => Ready && Reachable;
 
     public int Threads { get; set; } = 1;
 

@@ -36,7 +36,8 @@ namespace Backprop.Cluster.Coordinator;
 /// <item>Each block's gradient sums come back as TensorChunks + <see cref="GradientsComputed"/>, are verified,
 /// and recorded; duplicates and results of other steps are dropped.</item>
 /// <item>A worker that dies, starts leaving the cluster or sends a bad transfer is dropped; its outstanding blocks move to
-/// live workers within the same step (the result does not change: blocks are the unit of the sum). A worker whose
+/// live workers within the same step (the result does not change: blocks are the unit of the sum). A worker whose node is
+/// unreachable takes no blocks and hands back those it owes until it is reachable again. A worker whose
 /// blocks are late by <see cref="StragglerPolicy"/> keeps them, but they are sent to the other workers as well
 /// (<see cref="JobWorkerSlow"/>); the first result of each block counts, later ones are dropped.</item>
 /// <item>When every block is in, <see cref="GradientTree.Combine"/> finishes the fixed reduction tree, the
@@ -114,6 +115,10 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
         Receive<ClusterEvent.MemberExited>(exited => DropWorkersAt(exited.Member.Address, "is leaving the cluster"));
         Receive<ClusterEvent.MemberRemoved>(removed => DropWorkersAt(removed.Member.Address, "left the cluster"));
         Receive<ClusterEvent.IMemberEvent>(_ => { });
+        // An unreachable worker (crashed, or cut off) gets no blocks and hands back those it owes until it is reachable
+        // again or the Split Brain Resolver downs it; a worker that comes back takes blocks from the next step.
+        Receive<ClusterEvent.UnreachableMember>(unreachable => SetReachable(unreachable.Member.Address, reachable: false));
+        Receive<ClusterEvent.ReachableMember>(reachable => SetReachable(reachable.Member.Address, reachable: true));
         Receive<ActorIdentity>(AddWorker);
         Receive<JobJoined>(OnJobJoined);
         Receive<TensorChunk>(OnTensorChunk);
@@ -149,7 +154,8 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
     /// <inheritdoc />
     protected override void PreStart()
     {
-        _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.IMemberEvent));
+        _cluster.Subscribe(
+            Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
         Timers.StartPeriodicTimer(nameof(CheckStragglers), CheckStragglers.Instance, StragglerCheckInterval);
     }
 
@@ -337,7 +343,7 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
     /// <summary>Sends the blocks of workers late by <see cref="StragglerPolicy"/> to the other ready workers as well.</summary>
     private void SpeculateOnStragglers()
     {
-        var pace = StragglerPolicy.Pace(_workers.All.Where(w => w.Ready).Select(w => w.RoundTripPerSample));
+        var pace = StragglerPolicy.Pace(_workers.All.Where(w => w.CanTakeBlocks).Select(w => w.RoundTripPerSample));
         if (_plan is null || pace == 0)
         {
             return;
@@ -346,7 +352,7 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
         var now = Stopwatch.GetTimestamp();
         foreach (var id in _plan.BusyWorkers.ToList())
         {
-            if (!_workers.TryGet(id, out var worker) || !worker.Ready)
+            if (!_workers.TryGet(id, out var worker) || !worker.CanTakeBlocks)
             {
                 // A lost worker's blocks wait for RescueOrphanedBlocks.
                 continue;
@@ -538,6 +544,24 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
         var elapsed = _epochClock.Elapsed;
         var report = new EpochReport(_cursor.Epoch + 1, _epochLossSum / _epochSamples, test, elapsed, _epochSamples / elapsed.TotalSeconds);
         _listener.Tell(new JobEpochCompleted(_job.JobId, report));
+    }
+
+    private void SetReachable(Address address, bool reachable)
+    {
+        foreach (var worker in _workers.At(address).Where(w => w.Reachable != reachable))
+        {
+            worker.Reachable = reachable;
+            // What was sent while it was cut off may be lost: θ goes again with its next blocks.
+            worker.WeightsVersion = -1;
+            worker.Idle();
+            _log.Warning("job {0}: worker {1} is {2}", _job.JobId, worker.Id, reachable ? "reachable again" : "unreachable; its blocks go to other workers");
+            if (worker.Ready)
+            {
+                _listener.Tell(new JobWorkerChanged(_job.JobId, worker.Id, Joined: reachable, _workers.ReadyCount, reachable ? "reachable again" : "unreachable"));
+            }
+        }
+
+        Continue();
     }
 
     private void DropWorkersAt(Address address, string reason)

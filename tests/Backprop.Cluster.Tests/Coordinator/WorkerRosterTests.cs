@@ -33,6 +33,24 @@ public sealed class WorkerRosterTests : TestKit
     }
 
     [Fact]
+    public void Shares_WorkerUnreachable_IsLeftOutUntilReachableAgain()
+    {
+        var roster = new WorkerRoster();
+        var reachable = Ready(roster, threads: 1);
+        var cutOff = Ready(roster, threads: 1);
+
+        cutOff.Reachable = false;
+        var during = roster.Shares().Select(s => s.Worker).ToList();
+        var readyDuring = roster.ReadyCount;
+        cutOff.Reachable = true;
+
+        Assert.Equal([reachable.Id], during);
+        Assert.Equal(1, readyDuring);
+        Assert.False(roster.IsReady(cutOff.Id) && during.Contains(cutOff.Id));
+        Assert.Equal(2, roster.Shares().Count);
+    }
+
+    [Fact]
     public void Shares_WorkerNotReady_IsLeftOut()
     {
         var roster = new WorkerRoster();
