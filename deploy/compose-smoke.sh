@@ -4,8 +4,8 @@
 #   2. starts a private dockerd with no bridge, no firewall rules and no forwarding (its defaults would rewrite the
 #      host's firewall), its data, exec root, pid file and socket in a temporary folder;
 #   3. debootstraps a minimal Debian root with what a self-contained .NET app needs and imports it as the base image;
-#   4. publishes backprop-server self-contained and builds the app image through deploy/Dockerfile's runtime stage
-#      (APP_SOURCE=prebuilt, RUNTIME_IMAGE=the base);
+#   4. publishes backprop-server self-contained (meanwhile, with the job client) and builds the app image through
+#      deploy/Dockerfile's runtime stage (APP_SOURCE=prebuilt, RUNTIME_IMAGE=the base);
 #   5. docker-compose up with deploy/compose-smoke.override.yml (host network, every node on loopback) and
 #      --scale worker=SMOKE_WORKERS, waiting for the coordinator's health check;
 #   6. submits a job over gRPC from the host and waits for it to succeed;
@@ -27,6 +27,7 @@ project=backprop-smoke-$$
 base_image=backprop-smoke-base:$$
 app_image=backprop-server:smoke-$$
 dockerd_pid=""
+builds_pid=""
 policy_added=""
 summary=""
 
@@ -46,6 +47,11 @@ cleanup() {
     local status=$?
     set +e
     if [ -n "$policy_added" ]; then rm -f /usr/sbin/policy-rc.d; fi
+    if [ -n "$builds_pid" ]; then
+        pkill -TERM -P "$builds_pid" 2>/dev/null # the running dotnet command, a child of the builds' subshell
+        kill -TERM "$builds_pid" 2>/dev/null
+        wait "$builds_pid" 2>/dev/null
+    fi
     if [ -n "$dockerd_pid" ]; then
         if [ "$status" -ne 0 ] && [ -f "$tmp/compose.yml" ]; then
             say "logs of the cluster:"
@@ -114,6 +120,30 @@ done
 "$docker" version >/dev/null 2>&1 || fail "dockerd did not answer on $DOCKER_HOST within 30 s"
 phase "dockerd $("$docker" version --format '{{.Server.Version}}') up, storage $("$docker" info --format '{{.Driver}}')"
 
+# --- builds: the server's self-contained publish and the job client, meanwhile (debootstrap mostly waits on the
+# network, the builds on the CPU) ---------------------------------------------------------------------------------
+case "$(uname -m)" in
+    x86_64) rid=linux-x64 ;;
+    aarch64) rid=linux-arm64 ;;
+    *) fail "no .NET runtime identifier for $(uname -m)" ;;
+esac
+# The job client: `backprop submit` once src/Backprop.Cli has the verb; until then deploy/smoke/submit.cs, with the
+# same arguments. The server and the CLI build in artifacts folders of their own, leaving the repository's bin/ and
+# obj/ as they are (the stand-in builds Backprop.Protocol's Debug output there).
+if grep -rqsw 'submit' src/Backprop.Cli --include='*.cs'; then
+    client="backprop submit"
+    build_client=(dotnet build src/Backprop.Cli/Backprop.Cli.csproj -c Release --artifacts-path "$tmp/cli")
+else
+    client="deploy/smoke/submit.cs"
+    build_client=(dotnet build deploy/smoke/submit.cs)
+fi
+(
+    dotnet publish src/Backprop.Server/Backprop.Server.csproj -c Release -r "$rid" --self-contained \
+        --artifacts-path "$tmp/artifacts" -o "$tmp/context/publish" -nologo -v quiet || exit 1
+    "${build_client[@]}" -nologo -v quiet || exit 2
+) >"$tmp/builds.log" 2>&1 &
+builds_pid=$!
+
 # --- 3. base image: a minimal Debian with what self-contained .NET needs -------------------------------------------
 # glibc, libstdc++ and zlib come with minbase; ca-certificates brings openssl's libssl. The app is built with
 # invariant globalization, so no libicu.
@@ -129,15 +159,10 @@ rm -rf "$tmp/rootfs"
 phase "base image $base_image: debootstrap --variant=minbase $suite, $("$docker" image inspect --format '{{.Size}}' "$base_image" | awk '{printf "%.0f MB", $1 / 1e6}')"
 
 # --- 4. app image through the Dockerfile's runtime stage -----------------------------------------------------------
-case "$(uname -m)" in
-    x86_64) rid=linux-x64 ;;
-    aarch64) rid=linux-arm64 ;;
-    *) fail "no .NET runtime identifier for $(uname -m)" ;;
-esac
-# Its own artifacts folder, so that the repository's bin/ and obj/ stay as they are.
-dotnet publish src/Backprop.Server/Backprop.Server.csproj -c Release -r "$rid" --self-contained \
-    --artifacts-path "$tmp/artifacts" -o "$tmp/context/publish" -nologo -v quiet >"$tmp/publish.log" 2>&1 \
-    || { tail -n 30 "$tmp/publish.log"; fail "dotnet publish failed"; }
+builds_status=0
+wait "$builds_pid" || builds_status=$?
+builds_pid=""
+[ "$builds_status" -eq 0 ] || { tail -n 30 "$tmp/builds.log"; fail "$([ "$builds_status" -eq 1 ] && echo "dotnet publish" || echo "building $client") failed"; }
 DOCKER_BUILDKIT=1 "$docker" build -f deploy/Dockerfile --build-arg APP_SOURCE=prebuilt \
     --build-arg RUNTIME_IMAGE="$base_image" -t "$app_image" "$tmp/context" >"$tmp/build.log" 2>&1 \
     || { tail -n 30 "$tmp/build.log"; fail "docker build failed"; }
@@ -175,16 +200,11 @@ health=$(compose ps coordinator | grep -o 'healthy' | head -n1 || true)
 phase "cluster up: coordinator ($health) + $workers workers, $members members; gRPC on 127.0.0.1:$SMOKE_GRPC_PORT, seed 127.0.0.1:$SMOKE_SEED_PORT"
 
 # --- 6. a job over gRPC from the host ------------------------------------------------------------------------------
-# `backprop submit` once src/Backprop.Cli has the verb; until then deploy/smoke/submit.cs, with the same arguments.
 server="http://127.0.0.1:$SMOKE_GRPC_PORT"
-if grep -rqsw 'submit' src/Backprop.Cli --include='*.cs'; then
-    client="backprop submit"
-    dotnet build src/Backprop.Cli/Backprop.Cli.csproj -c Release --artifacts-path "$tmp/cli" -nologo -v quiet >"$tmp/cli.log" 2>&1 \
-        || { tail -n 30 "$tmp/cli.log"; fail "building the CLI failed"; }
+if [ "$client" = "backprop submit" ]; then
     submit=(dotnet "$(find "$tmp/cli/bin" -name backprop.dll | head -n1)")
 else
-    client="deploy/smoke/submit.cs"
-    submit=(dotnet run deploy/smoke/submit.cs --)
+    submit=(dotnet run --no-build deploy/smoke/submit.cs --)
 fi
 "${submit[@]}" submit --server "$server" --data xor --epochs 5 --watch >"$tmp/submit.log" 2>&1 \
     || { tail -n 30 "$tmp/submit.log"; fail "the job did not succeed ($client)"; }
