@@ -74,8 +74,8 @@ internal static class BackpropServer
         WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
     /// <summary>
-    /// The node's host: logging, shutdown budget, HTTP only when configured, the actor system, and on coordinator
-    /// nodes the Trainer gRPC service (with health checks and reflection).
+    /// The node's host: logging, shutdown budget, HTTP only when configured (then with the gRPC health service), the
+    /// actor system, and on coordinator nodes the Trainer gRPC service (with reflection).
     /// </summary>
     public static WebApplication Build(WebApplicationBuilder builder, ServerSettings settings)
     {
@@ -86,7 +86,12 @@ internal static class BackpropServer
             console.TimestampFormat = "HH:mm:ss.fff ";
         });
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = ShutdownTimeout);
-        if (!ServerConfiguration.ListensForHttp(builder.Configuration))
+        var servesHttp = ServerConfiguration.ListensForHttp(builder.Configuration);
+        if (servesHttp)
+        {
+            builder.Services.AddNodeHealth();
+        }
+        else
         {
             builder.Services.Replace(ServiceDescriptor.Singleton<IServer, NoHttpServer>());
         }
@@ -103,6 +108,11 @@ internal static class BackpropServer
         }
 
         var app = builder.Build();
+        if (servesHttp)
+        {
+            app.MapNodeHealth();
+        }
+
         if (options.IsCoordinator)
         {
             app.MapTrainerService();

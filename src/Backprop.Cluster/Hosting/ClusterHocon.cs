@@ -28,7 +28,6 @@ public static class ClusterHocon
         ArgumentNullException.ThrowIfNull(options);
         var frameBytes = options.ChunkBytes + FrameHeadroomBytes;
         var socketBufferBytes = 4 * frameBytes;
-        var publicHostname = string.IsNullOrWhiteSpace(options.PublicHostname) ? options.Hostname : options.PublicHostname;
         var serializer = typeof(ProtocolMessageSerializer);
         var hocon = $$"""
             backprop.compute-dispatcher {
@@ -49,7 +48,7 @@ public static class ClusterHocon
               remote.log-remote-lifecycle-events = off
               remote.dot-netty.tcp {
                 hostname = "{{options.Hostname}}"
-                public-hostname = "{{publicHostname}}"
+                public-hostname = "{{options.AdvertisedHostname}}"
                 port = {{options.Port}}
                 # Batching holds writes for up to its flush interval (40 ms): every step is a round trip, so write at once.
                 batching.enabled = false

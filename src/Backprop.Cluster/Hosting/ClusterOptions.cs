@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace Backprop.Cluster.Hosting;
 
 /// <summary>
@@ -15,7 +17,10 @@ public sealed class ClusterOptions
     /// <summary>Address the remoting transport listens on ("0.0.0.0" for every interface).</summary>
     public string Hostname { get; set; } = "127.0.0.1";
 
-    /// <summary>Address other nodes use to reach this one (empty: <see cref="Hostname"/>). In docker compose: the service name.</summary>
+    /// <summary>
+    /// Address other nodes use to reach this one (empty: <see cref="AdvertisedHostname"/> picks one). In docker
+    /// compose: the service name, or empty for replicas of a scaled service.
+    /// </summary>
     public string PublicHostname { get; set; } = "";
 
     /// <summary>Remoting port; 0 picks a free one (a seed node needs a fixed port).</summary>
@@ -58,6 +63,17 @@ public sealed class ClusterOptions
 
     /// <summary>A running job takes a checkpoint when this much time has passed since its last one (checked after each step).</summary>
     public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The address this node gives other nodes, for remoting and direct tensor links: <see cref="PublicHostname"/>
+    /// when set; else <see cref="Hostname"/>, unless that is a wildcard (0.0.0.0, ::) that no other node can dial,
+    /// and then this machine's host name. A container's host name is its own (a replica of a scaled compose
+    /// service gets its container id, which the compose network resolves), so replicas need no setting each.
+    /// </summary>
+    public string AdvertisedHostname =>
+        !string.IsNullOrWhiteSpace(PublicHostname) ? PublicHostname
+        : IPAddress.TryParse(Hostname, out var address) && (address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any)) ? Dns.GetHostName()
+        : Hostname;
 
     /// <summary>Whether this node hosts the job manager and its training coordinators.</summary>
     public bool IsCoordinator => Roles.Contains(ClusterRoles.Coordinator);

@@ -51,8 +51,7 @@ public sealed class GradientWorker : ReceiveActor
     {
         if (_options.DirectTensorLinks)
         {
-            var publicHost = string.IsNullOrWhiteSpace(_options.PublicHostname) ? _options.Hostname : _options.PublicHostname;
-            _links = TensorLinkListener.Start(_options.Hostname, publicHost, Self);
+            _links = TensorLinkListener.Start(_options.Hostname, _options.AdvertisedHostname, Self);
         }
     }
 

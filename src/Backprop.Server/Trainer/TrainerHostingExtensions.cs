@@ -13,7 +13,10 @@ internal static class TrainerHostingExtensions
     /// </summary>
     public const int MaxReceiveMessageBytes = 64 * 1024 * 1024;
 
-    /// <summary>Adds the service, its interceptors, the job service over the data volume, health checks and reflection.</summary>
+    /// <summary>
+    /// Adds the service, its interceptors, the job service over the data volume, its health status and reflection
+    /// (the health service itself is every HTTP node's: <see cref="NodeHealth"/>).
+    /// </summary>
     public static IServiceCollection AddTrainerService(this IServiceCollection services, TrainerOptions options)
     {
         services.AddSingleton(options);
@@ -33,17 +36,15 @@ internal static class TrainerHostingExtensions
             grpc.Interceptors.Add<RejectionInterceptor>();
         });
         // The overall status ("") and the Trainer service's both follow the node's membership.
-        services.AddGrpcHealthChecks(health => health.Services.Map(TrainerGrpc.Descriptor.FullName, _ => true))
-            .AddCheck<ClusterMemberHealthCheck>("cluster");
+        services.AddHealthOfService(TrainerGrpc.Descriptor.FullName);
         services.AddGrpcReflection();
         return services;
     }
 
-    /// <summary>Maps the Trainer service, the standard health service and server reflection.</summary>
+    /// <summary>Maps the Trainer service and server reflection.</summary>
     public static WebApplication MapTrainerService(this WebApplication app)
     {
         app.MapGrpcService<TrainerService>();
-        app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         return app;
     }

@@ -2,7 +2,7 @@ using Akka.Actor;
 using Akka.Cluster;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace Backprop.Server.Trainer;
+namespace Backprop.Server;
 
 /// <summary>Healthy while this node is an Up member of the cluster: before it joined, or once it is leaving, it cannot run jobs.</summary>
 internal sealed class ClusterMemberHealthCheck(IServiceProvider services) : IHealthCheck

@@ -1,0 +1,45 @@
+using System.Net;
+using Backprop.Cluster.Hosting;
+
+namespace Backprop.Cluster.Tests.Hosting;
+
+public class ClusterOptionsTests
+{
+    [Fact]
+    public void AdvertisedHostname_PublicHostnameSet_IsPublicHostname()
+    {
+        var options = new ClusterOptions { Hostname = "0.0.0.0", PublicHostname = "coordinator" };
+
+        Assert.Equal("coordinator", options.AdvertisedHostname);
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1")]
+    [InlineData("10.0.0.7")]
+    [InlineData("worker-3")]
+    public void AdvertisedHostname_NoPublicHostnameAndADialableHostname_IsHostname(string hostname)
+    {
+        var options = new ClusterOptions { Hostname = hostname };
+
+        Assert.Equal(hostname, options.AdvertisedHostname);
+    }
+
+    [Theory]
+    [InlineData("0.0.0.0")]
+    [InlineData("::")]
+    public void AdvertisedHostname_NoPublicHostnameAndAWildcardHostname_IsTheMachinesHostName(string hostname)
+    {
+        var options = new ClusterOptions { Hostname = hostname, PublicHostname = " " };
+
+        Assert.Equal(Dns.GetHostName(), options.AdvertisedHostname);
+    }
+
+    [Fact]
+    public void ClusterHocon_WildcardHostname_AdvertisesTheMachinesHostName()
+    {
+        var hocon = ClusterHocon.For(new ClusterOptions { Hostname = "0.0.0.0" });
+
+        Assert.Equal("0.0.0.0", hocon.GetString("akka.remote.dot-netty.tcp.hostname"));
+        Assert.Equal(Dns.GetHostName(), hocon.GetString("akka.remote.dot-netty.tcp.public-hostname"));
+    }
+}
