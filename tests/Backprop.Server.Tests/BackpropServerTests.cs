@@ -21,6 +21,7 @@ public class BackpropServerTests
     [InlineData("WorkerThreads", "-1", "Cluster:WorkerThreads", "Cluster__WorkerThreads", "≥ 0")]
     [InlineData("ChunkBytes", "1024", "Cluster:ChunkBytes", "Cluster__ChunkBytes", "4096..")]
     [InlineData("ChunkBytes", "99999999999", "Cluster:ChunkBytes", "Cluster__ChunkBytes", "not a whole number")]
+    [InlineData("TensorLinkPort", "70000", "Cluster:TensorLinkPort", "Cluster__TensorLinkPort", "0..65535")]
     [InlineData("MinWorkers", "0", "Cluster:MinWorkers", "Cluster__MinWorkers", "≥ 1")]
     [InlineData("MaxConcurrentJobs", "0", "Cluster:MaxConcurrentJobs", "Cluster__MaxConcurrentJobs", "≥ 1")]
     [InlineData("DownUnreachableAfter", "00:00:00", "Cluster:DownUnreachableAfter", "Cluster__DownUnreachableAfter", "positive")]

@@ -49,6 +49,9 @@ public sealed class ClusterOptions
     /// </summary>
     public bool DirectTensorLinks { get; set; } = true;
 
+    /// <summary>The port a worker listens on for direct tensor links; 0 picks a free one (give a fixed one to open it in a firewall).</summary>
+    public int TensorLinkPort { get; set; }
+
     /// <summary>Ready workers a job waits for before its first step; later steps go on with any ready worker.</summary>
     public int MinWorkers { get; set; } = 1;
 
@@ -103,6 +106,7 @@ public sealed class ClusterOptions
             Check(valid, $"SeedNodes:{i}", $"'{seed}' is not a seed address", $"write akka.tcp://{ClusterRoles.SystemName}@HOST:PORT");
         }
 
+        Check(TensorLinkPort is >= 0 and <= 65535, "TensorLinkPort", $"must be 0..65535, got {TensorLinkPort}", "0 picks a free port");
         Check(WorkerThreads >= 0, "WorkerThreads", $"must be ≥ 0, got {WorkerThreads}", "0 uses every core");
         Check(ChunkBytes is >= 4096 and <= MaxChunkBytes, "ChunkBytes", $"must be 4096..{MaxChunkBytes}, got {ChunkBytes}", "the default is 65536");
         Check(MinWorkers >= 1, "MinWorkers", $"must be ≥ 1, got {MinWorkers}", "the default is 1");

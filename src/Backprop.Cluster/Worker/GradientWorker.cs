@@ -49,9 +49,19 @@ public sealed class GradientWorker : ReceiveActor
     /// <inheritdoc />
     protected override void PreStart()
     {
-        if (_options.DirectTensorLinks)
+        if (!_options.DirectTensorLinks)
         {
-            _links = TensorLinkListener.Start(_options.Hostname, _options.AdvertisedHostname, Self);
+            return;
+        }
+
+        try
+        {
+            _links = TensorLinkListener.Start(_options.Hostname, _options.TensorLinkPort, _options.AdvertisedHostname, Self);
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            // A taken TensorLinkPort must not cost the node its worker: tensors then travel as remoting chunks.
+            Context.GetLogger().Warning("no tensor links: cannot listen on {0}:{1} ({2}); tensors go by remoting", _options.Hostname, _options.TensorLinkPort, e.Message);
         }
     }
 

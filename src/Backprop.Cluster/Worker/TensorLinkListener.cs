@@ -22,14 +22,14 @@ internal sealed class TensorLinkListener : IDisposable
     /// <summary>"host:port" as coordinators should dial it.</summary>
     public string Endpoint { get; }
 
-    /// <summary>Listens on <paramref name="bindHost"/> (an address or a name), advertising <paramref name="publicHost"/>.</summary>
-    public static TensorLinkListener Start(string bindHost, string publicHost, IActorRef worker)
+    /// <summary>Listens on <paramref name="bindHost"/> (an address or a name) and <paramref name="port"/> (0: a free one), advertising <paramref name="publicHost"/>.</summary>
+    public static TensorLinkListener Start(string bindHost, int port, string publicHost, IActorRef worker)
     {
         var address = IPAddress.TryParse(bindHost, out var parsed) ? parsed : Dns.GetHostAddresses(bindHost)[0];
-        var listener = new TcpListener(address, 0);
+        var listener = new TcpListener(address, port);
         listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        var links = new TensorLinkListener(listener, $"{publicHost}:{port}");
+        var bound = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var links = new TensorLinkListener(listener, $"{publicHost}:{bound}");
         _ = Task.Run(() => links.AcceptAsync(worker));
         return links;
     }

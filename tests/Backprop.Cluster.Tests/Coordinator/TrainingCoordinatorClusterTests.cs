@@ -62,4 +62,18 @@ public sealed class TrainingCoordinatorClusterTests
             Assert.Equal(checkpoint.Step, resumed.OfType<JobStepCompleted>().First().Step);
         }
     }
+
+    [Fact]
+    public async Task Job_WorkerTensorLinkPortTaken_TrainsOverChunksWithTheSameWeights()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+        var network = NewNetwork();
+        await using var cluster = await LocalCluster.StartAsync(1, tensorLinkPort: port);
+
+        var events = await JobRun.OnClusterAsync(cluster, network, Spirals, Options());
+
+        Assert.Equal(JobRun.InProcess(network, Spirals, Options()), JobRun.FinalParameters(events));
+    }
 }

@@ -15,7 +15,8 @@ internal sealed class LocalCluster : IAsyncDisposable
 
     public List<BackpropNode> Workers { get; }
 
-    public static async Task<LocalCluster> StartAsync(int workers, int workerThreads = 1, int chunkBytes = 64 * 1024, bool directTensorLinks = true, int checkpointEverySteps = 0)
+    public static async Task<LocalCluster> StartAsync(
+        int workers, int workerThreads = 1, int chunkBytes = 64 * 1024, bool directTensorLinks = true, int checkpointEverySteps = 0, int tensorLinkPort = 0)
     {
         var coordinator = await BackpropNode.StartAsync(new ClusterOptions
         {
@@ -28,13 +29,13 @@ internal sealed class LocalCluster : IAsyncDisposable
         var nodes = new List<BackpropNode>();
         for (var i = 0; i < workers; i++)
         {
-            nodes.Add(await StartWorkerAsync(coordinator, workerThreads, chunkBytes, directTensorLinks));
+            nodes.Add(await StartWorkerAsync(coordinator, workerThreads, chunkBytes, directTensorLinks, tensorLinkPort));
         }
 
         return new LocalCluster(coordinator, nodes);
     }
 
-    public static Task<BackpropNode> StartWorkerAsync(BackpropNode coordinator, int threads, int chunkBytes = 64 * 1024, bool directTensorLinks = true) =>
+    public static Task<BackpropNode> StartWorkerAsync(BackpropNode coordinator, int threads, int chunkBytes = 64 * 1024, bool directTensorLinks = true, int tensorLinkPort = 0) =>
         BackpropNode.StartAsync(new ClusterOptions
         {
             Port = 0,
@@ -43,6 +44,7 @@ internal sealed class LocalCluster : IAsyncDisposable
             WorkerThreads = threads,
             ChunkBytes = chunkBytes,
             DirectTensorLinks = directTensorLinks,
+            TensorLinkPort = tensorLinkPort,
         });
 
     public async ValueTask DisposeAsync()
