@@ -38,11 +38,13 @@ internal sealed partial class HostCluster : IDisposable
     private readonly string _scratch = Directory.CreateTempSubdirectory("backprop-multihost-").FullName;
     private readonly List<HostProcess> _processes = [];
     private readonly List<ClusterNode> _workers = [];
+    private readonly int _minWorkers;
     private int _clients;
 
-    private HostCluster(ITestOutputHelper output)
+    private HostCluster(ITestOutputHelper output, int minWorkers)
     {
         _output = output;
+        _minWorkers = minWorkers;
         CoordinatorHost = _network.AddHost();
         Directory.CreateDirectory(DataRoot);
     }
@@ -65,10 +67,13 @@ internal sealed partial class HostCluster : IDisposable
 
     private string CoordinatorSeed => $"akka.tcp://backprop@{CoordinatorHost.Address}:{NodePort}";
 
-    /// <summary>Starts a coordinator and <paramref name="workers"/> workers, and waits until every one has joined.</summary>
+    /// <summary>
+    /// Starts a coordinator and <paramref name="workers"/> workers, and waits until every one has joined. Each job's
+    /// first step waits for that many ready workers (<c>Cluster__MinWorkers</c>), so that every one of them is in it.
+    /// </summary>
     public static async Task<HostCluster> StartAsync(ITestOutputHelper output, int workers)
     {
-        var cluster = new HostCluster(output);
+        var cluster = new HostCluster(output, minWorkers: workers);
         try
         {
             await cluster.StartCoordinatorAsync();
@@ -92,6 +97,7 @@ internal sealed partial class HostCluster : IDisposable
         var environment = NodeEnvironment("coordinator", CoordinatorHost);
         environment["ASPNETCORE_URLS"] = GrpcUrl;
         environment["Trainer__DataRoot"] = DataRoot;
+        environment["Cluster__MinWorkers"] = $"{_minWorkers}";
         foreach (var (worker, index) in (rejoin ?? []).Select((worker, index) => (worker, index)))
         {
             environment[$"Cluster__SeedNodes__{index}"] = worker.Address;
@@ -105,24 +111,27 @@ internal sealed partial class HostCluster : IDisposable
     /// <summary>Adds a host with a worker node joining the coordinator, and waits until it is up.</summary>
     public async Task<ClusterNode> AddWorkerAsync()
     {
-        ClusterNode worker;
-        lock (_workers)
-        {
-            worker = new ClusterNode($"worker {_workers.Count + 1}", _network.AddHost(), null!);
-            _workers.Add(worker);
-        }
+        var worker = AddWorker();
+        await worker.Process.WaitForLineAsync("(this node)", NodeStartTimeout);
+        return worker;
+    }
 
-        await RestartAsync(worker);
+    /// <summary>
+    /// Adds a host with a worker node that tries to join the coordinator until it can, cut off from the start, and
+    /// waits until its process has started: healing the host (<see cref="Faults.Heal"/>) then joins it within a second
+    /// or two, with no start-up time in between.
+    /// </summary>
+    public async Task<ClusterNode> AddPartitionedWorkerAsync()
+    {
+        var worker = AddWorker(partitioned: true);
+        await worker.Process.WaitForLineAsync("Node started", NodeStartTimeout);
         return worker;
     }
 
     /// <summary>Starts <paramref name="worker"/>'s node again (as a supervisor would after it exited) and waits until it is up.</summary>
     public async Task RestartAsync(ClusterNode worker)
     {
-        var environment = NodeEnvironment("worker", worker.Host);
-        environment["Cluster__SeedNodes__0"] = CoordinatorSeed;
-        environment["Cluster__WorkerThreads"] = "1";
-        worker.Process = Track(HostProcess.Start(worker.Name, worker.Host, ServerDll, [], environment, _scratch));
+        worker.Process = StartWorker(worker.Name, worker.Host);
         await worker.Process.WaitForLineAsync("(this node)", NodeStartTimeout);
     }
 
@@ -133,6 +142,25 @@ internal sealed partial class HostCluster : IDisposable
         var match = SubmittedLine().Match(output);
         Assert.True(match.Success, $"no job id in the output of submit:\n{output}");
         return match.Groups[1].Value;
+    }
+
+    /// <summary>
+    /// Trains <paramref name="job"/> in one process for reference, submits it, and waits until the cluster has done
+    /// step <paramref name="untilStep"/>, where the test injects its fault.
+    /// </summary>
+    public async Task<RunningJob> StartJobAsync(TrainingJob job, string name, int untilStep)
+    {
+        var reference = await TrainReferenceAsync(job, name);
+        var (watch, jobId) = await SubmitAndWatchAsync(job, name);
+        await watch.WaitForLineAsync(WatchOutput.StepAtLeast(untilStep), $"step {untilStep}", JobTimeout);
+        return new RunningJob(job, jobId, watch, reference);
+    }
+
+    /// <summary>Waits for <paramref name="run"/> to succeed and asserts that its model equals the undisturbed run's, byte for byte.</summary>
+    public async Task AssertUndisturbedAsync(RunningJob run)
+    {
+        await AssertSucceededAsync(run.Watch);
+        ModelFiles.AssertIdentical(run.ReferenceModel, await DownloadModelAsync(run.Id));
     }
 
     /// <summary>
@@ -195,6 +223,30 @@ internal sealed partial class HostCluster : IDisposable
         var exitCode = await client.WaitForExitAsync(ClientTimeout);
         Assert.True(exitCode == 0, $"backprop {string.Join(' ', arguments)} exited with {exitCode}\n{client.Log}");
         return client.Log;
+    }
+
+    private ClusterNode AddWorker(bool partitioned = false)
+    {
+        lock (_workers)
+        {
+            var host = _network.AddHost();
+            if (partitioned)
+            {
+                Faults.Partition(host);
+            }
+
+            var worker = new ClusterNode($"worker {_workers.Count + 1}", host, StartWorker($"worker {_workers.Count + 1}", host));
+            _workers.Add(worker);
+            return worker;
+        }
+    }
+
+    private HostProcess StartWorker(string name, NamespaceHost host)
+    {
+        var environment = NodeEnvironment("worker", host);
+        environment["Cluster__SeedNodes__0"] = CoordinatorSeed;
+        environment["Cluster__WorkerThreads"] = "1";
+        return Track(HostProcess.Start(name, host, ServerDll, [], environment, _scratch));
     }
 
     /// <summary>A long-running client (watch), tracked so that dispose ends it and shows its log.</summary>

@@ -16,6 +16,10 @@ internal static partial class WatchOutput
     /// <summary>A progress line of step <paramref name="step"/> or later.</summary>
     public static Func<string, bool> StepAtLeast(int step) => line => StepOf(line) >= step;
 
+    /// <summary>A progress line of a step that <paramref name="workers"/> workers computed.</summary>
+    public static Func<string, bool> StepOn(int workers) =>
+        line => IsProgress(line) && line.EndsWith($" {workers} workers", StringComparison.Ordinal);
+
     /// <summary>Any progress line.</summary>
     public static bool IsProgress(string line) => StepOf(line) is not null;
 
