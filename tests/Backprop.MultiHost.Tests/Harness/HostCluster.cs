@@ -1,0 +1,279 @@
+using System.Text.RegularExpressions;
+
+namespace Backprop.MultiHost.Tests.Harness;
+
+/// <summary>
+/// A Backprop cluster on simulated hosts: a coordinator node (<c>backprop-server</c>, role coordinator, the Trainer
+/// gRPC service on 127.0.0.1:5000 of its own namespace, its data volume in a temporary folder) and worker nodes, each
+/// in its own network namespace on one switch; every node listens on <see cref="NodePort"/> of its own address. The
+/// client (<c>backprop</c>) runs inside the coordinator's namespace, so nothing in the root namespace is ever a target.
+/// Dispose ends every process, writes the tail of each log to the test output, and removes the network and the
+/// folder.
+/// </summary>
+internal sealed partial class HostCluster : IDisposable
+{
+    /// <summary>Remoting port of every node (each host has an address of its own).</summary>
+    public const int NodePort = 4053;
+
+    /// <summary>How long a node may take to start and join, on a busy 2-core machine.</summary>
+    public static readonly TimeSpan NodeStartTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long a job may take from submission to its end, faults and recoveries included.</summary>
+    public static readonly TimeSpan JobTimeout = TimeSpan.FromSeconds(150);
+
+    /// <summary>How long a short client command (submit, jobs, model, train) may take.</summary>
+    private static readonly TimeSpan ClientTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>The Split Brain Resolver's stable-after on every node: a lost node is downed within seconds.</summary>
+    private const string DownUnreachableAfter = "00:00:03";
+
+    private const string GrpcUrl = "http://127.0.0.1:5000";
+
+    /// <summary>Flags of a watching client: every step's progress, from the coordinator's gRPC endpoint.</summary>
+    private static readonly string[] WatchFlags = ["--every-steps", "1", "--server", GrpcUrl];
+    private const int LogTailLines = 40;
+
+    private readonly ITestOutputHelper _output;
+    private readonly NetworkNamespaces _network = new();
+    private readonly string _scratch = Directory.CreateTempSubdirectory("backprop-multihost-").FullName;
+    private readonly List<HostProcess> _processes = [];
+    private readonly List<ClusterNode> _workers = [];
+    private readonly int _minWorkers;
+    private int _clients;
+
+    private HostCluster(ITestOutputHelper output, int minWorkers)
+    {
+        _output = output;
+        _minWorkers = minWorkers;
+        CoordinatorHost = _network.AddHost();
+        Directory.CreateDirectory(DataRoot);
+    }
+
+    /// <summary>The coordinator's host (the first address of the network).</summary>
+    public NamespaceHost CoordinatorHost { get; }
+
+    /// <summary>The coordinator's current process.</summary>
+    public HostProcess Coordinator { get; private set; } = null!;
+
+    /// <summary>The worker nodes, in the order they were added.</summary>
+    public IReadOnlyList<ClusterNode> Workers => _workers;
+
+    /// <summary>The coordinator's data volume (jobs, models); it outlives a coordinator process.</summary>
+    public string DataRoot => Path.Combine(_scratch, "data");
+
+    private static string ServerDll => Path.Combine(AppContext.BaseDirectory, "backprop-server.dll");
+
+    private static string ClientDll => Path.Combine(AppContext.BaseDirectory, "backprop.dll");
+
+    private string CoordinatorSeed => $"akka.tcp://backprop@{CoordinatorHost.Address}:{NodePort}";
+
+    /// <summary>
+    /// Starts a coordinator and <paramref name="workers"/> workers, and waits until every one has joined. Each job's
+    /// first step waits for that many ready workers (<c>Cluster__MinWorkers</c>), so that every one of them is in it.
+    /// </summary>
+    public static async Task<HostCluster> StartAsync(ITestOutputHelper output, int workers)
+    {
+        var cluster = new HostCluster(output, minWorkers: workers);
+        try
+        {
+            await cluster.StartCoordinatorAsync();
+            await Task.WhenAll(Enumerable.Range(0, workers).Select(_ => cluster.AddWorkerAsync()));
+            return cluster;
+        }
+        catch
+        {
+            cluster.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Starts a coordinator process on the data volume and waits until it has joined and serves gRPC. A coordinator
+    /// started again after a crash is given the live workers as seed nodes, so that it joins the cluster they kept
+    /// (a node cannot join another cluster; without seeds it would form a new one of its own).
+    /// </summary>
+    public async Task StartCoordinatorAsync(IEnumerable<ClusterNode>? rejoin = null)
+    {
+        var environment = NodeEnvironment("coordinator", CoordinatorHost);
+        environment["ASPNETCORE_URLS"] = GrpcUrl;
+        environment["Trainer__DataRoot"] = DataRoot;
+        environment["Cluster__MinWorkers"] = $"{_minWorkers}";
+        foreach (var (worker, index) in (rejoin ?? []).Select((worker, index) => (worker, index)))
+        {
+            environment[$"Cluster__SeedNodes__{index}"] = worker.Address;
+        }
+
+        Coordinator = Track(HostProcess.Start("coordinator", CoordinatorHost, ServerDll, [], environment, _scratch));
+        await Coordinator.WaitForLineAsync("(this node)", NodeStartTimeout);
+        await Coordinator.WaitForLineAsync("Now listening on", NodeStartTimeout);
+    }
+
+    /// <summary>Adds a host with a worker node joining the coordinator, and waits until it is up.</summary>
+    public async Task<ClusterNode> AddWorkerAsync()
+    {
+        var worker = AddWorker();
+        await worker.Process.WaitForLineAsync("(this node)", NodeStartTimeout);
+        return worker;
+    }
+
+    /// <summary>
+    /// Adds a host with a worker node that tries to join the coordinator until it can, cut off from the start, and
+    /// waits until its process has started: healing the host (<see cref="Faults.Heal"/>) then joins it within a second
+    /// or two, with no start-up time in between.
+    /// </summary>
+    public async Task<ClusterNode> AddPartitionedWorkerAsync()
+    {
+        var worker = AddWorker(partitioned: true);
+        await worker.Process.WaitForLineAsync("Node started", NodeStartTimeout);
+        return worker;
+    }
+
+    /// <summary>Starts <paramref name="worker"/>'s node again (as a supervisor would after it exited) and waits until it is up.</summary>
+    public async Task RestartAsync(ClusterNode worker)
+    {
+        worker.Process = StartWorker(worker.Name, worker.Host);
+        await worker.Process.WaitForLineAsync("(this node)", NodeStartTimeout);
+    }
+
+    /// <summary>Submits <paramref name="job"/> and returns its id.</summary>
+    public async Task<string> SubmitAsync(TrainingJob job, string name)
+    {
+        var output = await RunClientAsync(["submit", .. job.Flags(), "--name", name, "--server", GrpcUrl]);
+        var match = SubmittedLine().Match(output);
+        Assert.True(match.Success, $"no job id in the output of submit:\n{output}");
+        return match.Groups[1].Value;
+    }
+
+    /// <summary>
+    /// Trains <paramref name="job"/> in one process for reference, submits it, and waits until the cluster has done
+    /// step <paramref name="untilStep"/>, where the test injects its fault.
+    /// </summary>
+    public async Task<RunningJob> StartJobAsync(TrainingJob job, string name, int untilStep)
+    {
+        var reference = await TrainReferenceAsync(job, name);
+        var (watch, jobId) = await SubmitAndWatchAsync(job, name);
+        await watch.WaitForLineAsync(WatchOutput.StepAtLeast(untilStep), $"step {untilStep}", JobTimeout);
+        return new RunningJob(job, jobId, watch, reference);
+    }
+
+    /// <summary>Waits for <paramref name="run"/> to succeed and asserts that its model equals the undisturbed run's, byte for byte.</summary>
+    public async Task AssertUndisturbedAsync(RunningJob run)
+    {
+        await AssertSucceededAsync(run.Watch);
+        ModelFiles.AssertIdentical(run.ReferenceModel, await DownloadModelAsync(run.Id));
+    }
+
+    /// <summary>
+    /// Submits <paramref name="job"/> with <c>--watch</c> (one progress line per step, from its first step on: a small
+    /// job may end within a second) and returns the watching client, which ends with the job, and the job's id.
+    /// </summary>
+    public async Task<(HostProcess Watch, string JobId)> SubmitAndWatchAsync(TrainingJob job, string name)
+    {
+        var watch = StartClient($"submit {name} --watch", ["submit", .. job.Flags(), "--name", name, "--watch", .. WatchFlags]);
+        var submitted = await watch.WaitForLineAsync(line => SubmittedLine().IsMatch(line), "the job id", ClientTimeout);
+        return (watch, SubmittedLine().Match(submitted.Text).Groups[1].Value);
+    }
+
+    /// <summary>Starts <c>backprop watch</c> of <paramref name="jobId"/>, one progress line per step; it ends with the job.</summary>
+    public HostProcess Watch(string jobId) => StartClient($"watch {jobId}", ["watch", jobId, .. WatchFlags]);
+
+    /// <summary>Follows <paramref name="watch"/> to its end and asserts that the job succeeded (exit code 0).</summary>
+    public static async Task AssertSucceededAsync(HostProcess watch)
+    {
+        var exitCode = await watch.WaitForExitAsync(JobTimeout);
+        Assert.True(exitCode == 0, $"{watch.Name} exited with {exitCode}, not 0 (succeeded)\n{watch.Tail(20)}");
+    }
+
+    /// <summary>The output of <c>backprop jobs</c>.</summary>
+    public Task<string> ListJobsAsync() => RunClientAsync(["jobs", "--server", GrpcUrl]);
+
+    /// <summary>Trains <paramref name="job"/> in one process (<c>backprop train</c>, no cluster) and returns its model file.</summary>
+    public async Task<string> TrainReferenceAsync(TrainingJob job, string name)
+    {
+        var path = Path.Combine(_scratch, $"{name}.reference.json");
+        await RunClientAsync(["train", .. job.Flags(), "--out", path]);
+        return path;
+    }
+
+    /// <summary>Downloads the model of <paramref name="jobId"/> (<c>backprop model</c>) and returns its file.</summary>
+    public async Task<string> DownloadModelAsync(string jobId)
+    {
+        var path = Path.Combine(_scratch, $"{jobId}.json");
+        await RunClientAsync(["model", jobId, "--out", path, "--server", GrpcUrl]);
+        return path;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var process in _processes)
+        {
+            process.Dispose();
+            _output.WriteLine(process.Tail(LogTailLines));
+        }
+
+        _network.Dispose();
+        Directory.Delete(_scratch, recursive: true);
+    }
+
+    /// <summary>Runs the client to its end in the coordinator's namespace and returns its output; throws unless it exits with 0.</summary>
+    private async Task<string> RunClientAsync(string[] arguments)
+    {
+        using var client = HostProcess.Start($"backprop {arguments[0]}", CoordinatorHost, ClientDll, arguments, new Dictionary<string, string>(), _scratch);
+        var exitCode = await client.WaitForExitAsync(ClientTimeout);
+        Assert.True(exitCode == 0, $"backprop {string.Join(' ', arguments)} exited with {exitCode}\n{client.Log}");
+        return client.Log;
+    }
+
+    private ClusterNode AddWorker(bool partitioned = false)
+    {
+        lock (_workers)
+        {
+            var host = _network.AddHost();
+            if (partitioned)
+            {
+                Faults.Partition(host);
+            }
+
+            var worker = new ClusterNode($"worker {_workers.Count + 1}", host, StartWorker($"worker {_workers.Count + 1}", host));
+            _workers.Add(worker);
+            return worker;
+        }
+    }
+
+    private HostProcess StartWorker(string name, NamespaceHost host)
+    {
+        var environment = NodeEnvironment("worker", host);
+        environment["Cluster__SeedNodes__0"] = CoordinatorSeed;
+        environment["Cluster__WorkerThreads"] = "1";
+        return Track(HostProcess.Start(name, host, ServerDll, [], environment, _scratch));
+    }
+
+    /// <summary>A long-running client (watch), tracked so that dispose ends it and shows its log.</summary>
+    private HostProcess StartClient(string what, string[] arguments)
+    {
+        var number = Interlocked.Increment(ref _clients);
+        return Track(HostProcess.Start($"client {number} ({what})", CoordinatorHost, ClientDll, arguments, new Dictionary<string, string>(), _scratch));
+    }
+
+    private static Dictionary<string, string> NodeEnvironment(string role, NamespaceHost host) => new()
+    {
+        ["Cluster__Roles__0"] = role,
+        ["Cluster__Hostname"] = host.Address,
+        ["Cluster__Port"] = $"{NodePort}",
+        ["Cluster__DownUnreachableAfter"] = DownUnreachableAfter,
+    };
+
+    private HostProcess Track(HostProcess process)
+    {
+        lock (_processes)
+        {
+            _processes.Add(process);
+        }
+
+        return process;
+    }
+
+    [GeneratedRegex(@"^job (\S+) submitted", RegexOptions.Multiline)]
+    private static partial Regex SubmittedLine();
+}
