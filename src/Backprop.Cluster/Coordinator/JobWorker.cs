@@ -29,8 +29,14 @@ internal sealed class JobWorker(IActorRef actor)
     /// <summary>False while the cluster's failure detector finds the worker's node unreachable.</summary>
     public bool Reachable { get; set; } = true;
 
-    /// <summary>Whether steps may give the worker blocks: it is ready and reachable.</summary>
-    public bool CanTakeBlocks => Ready && Reachable;
+    /// <summary>
+    /// True from the time its blocks were late and sent to others too until any result of it arrives: new blocks would
+    /// only queue behind the late ones (on a slow link, behind their transfers).
+    /// </summary>
+    public bool Lagging { get; set; }
+
+    /// <summary>Whether steps may give the worker blocks: it is ready, reachable and not lagging.</summary>
+    public bool CanTakeBlocks => Ready && Reachable && !Lagging;
 
     public int Threads { get; set; } = 1;
 

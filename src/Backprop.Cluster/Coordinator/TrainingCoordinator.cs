@@ -254,6 +254,12 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
     private void RecordBlock(string sender, TensorFrameHeader result, float[] sums)
     {
         var block = new LeafRange(result.FirstLeaf, result.EndLeaf);
+        if (_workers.TryGet(sender, out var arrivedFrom) && arrivedFrom.Lagging)
+        {
+            // It has caught up with something: it may take blocks again from the next step.
+            arrivedFrom.Lagging = false;
+        }
+
         if (_plan is null || result.Step != _plan.Step)
         {
             _buffers.Return(sums);
@@ -261,10 +267,7 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
         }
 
         var (plan, accepted) = _plan.Complete(block);
-        if (_workers.TryGet(sender, out var arrivedFrom))
-        {
-            arrivedFrom.BlockArrived(result.SampleCount, Stopwatch.GetTimestamp());
-        }
+        arrivedFrom?.BlockArrived(result.SampleCount, Stopwatch.GetTimestamp());
 
         if (!accepted)
         {
@@ -370,6 +373,7 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
             var (plan, moved) = _plan.Reassign(id, others);
             _plan = plan;
             worker.Idle();
+            worker.Lagging = true;
             _log.Warning("job {0}: worker {1} owes {2} blocks of step {3} after {4:F0} ms (deadline {5:F0} ms); sent to other workers too",
                 _job.JobId, id, owed.Count, plan.Step, waited.TotalMilliseconds, deadline.TotalMilliseconds);
             _listener.Tell(new JobWorkerSlow(_job.JobId, id, plan.Step, waited, deadline, owed.Count));
