@@ -87,6 +87,9 @@ internal sealed partial class HostCluster : IDisposable
         }
     }
 
+    /// <summary>Steps between a job's checkpoints on the coordinator.</summary>
+    public const int CheckpointEverySteps = 25;
+
     /// <summary>
     /// Starts a coordinator process on the data volume and waits until it has joined and serves gRPC. A coordinator
     /// started again after a crash is given the live workers as seed nodes, so that it joins the cluster they kept
@@ -98,6 +101,8 @@ internal sealed partial class HostCluster : IDisposable
         environment["ASPNETCORE_URLS"] = GrpcUrl;
         environment["Trainer__DataRoot"] = DataRoot;
         environment["Cluster__MinWorkers"] = $"{_minWorkers}";
+        // Checkpoints every few steps, so that a coordinator killed mid-job resumes from one.
+        environment["Cluster__CheckpointEverySteps"] = $"{CheckpointEverySteps}";
         foreach (var (worker, index) in (rejoin ?? []).Select((worker, index) => (worker, index)))
         {
             environment[$"Cluster__SeedNodes__{index}"] = worker.Address;
