@@ -61,6 +61,9 @@ public static class ClusterHocon
                 singleton-proxy.log-singleton-identification-failure = off
                 roles = [{{string.Join(", ", options.Roles.Select(Quote))}}]
                 seed-nodes = [{{string.Join(", ", options.SeedNodes.Select(Quote))}}]
+                # A node restarted on the address of a member the cluster has not yet removed (a coordinator after a
+                # crash) is refused until the old incarnation is gone; retry every 2 s rather than Akka's 10 s.
+                retry-unsuccessful-join-after = 2s
                 downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
                 split-brain-resolver {
                   active-strategy = keep-majority

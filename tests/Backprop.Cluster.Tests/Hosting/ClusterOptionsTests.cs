@@ -42,4 +42,9 @@ public class ClusterOptionsTests
         Assert.Equal("0.0.0.0", hocon.GetString("akka.remote.dot-netty.tcp.hostname"));
         Assert.Equal(Dns.GetHostName(), hocon.GetString("akka.remote.dot-netty.tcp.public-hostname"));
     }
+
+    [Fact]
+    public void ClusterHocon_Always_RetriesARefusedJoinEveryTwoSeconds() =>
+        // A restarted coordinator joins as soon as its old incarnation is removed, not up to 10 s later.
+        Assert.Equal(TimeSpan.FromSeconds(2), ClusterHocon.For(new ClusterOptions()).GetTimeSpan("akka.cluster.retry-unsuccessful-join-after"));
 }
