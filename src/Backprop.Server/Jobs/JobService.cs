@@ -299,19 +299,7 @@ internal sealed class JobService(
         {
             await foreach (var jobEvent in events.ReadAllAsync().ConfigureAwait(false))
             {
-                switch (jobEvent)
-                {
-                    case JobCheckpointed checkpointed:
-                        store.SaveCheckpoint(CheckpointConverter.CheckpointToProto(tracked.Id, checkpointed.Checkpoint));
-                        break;
-                    case JobSucceeded succeeded:
-                        // The model first: a record that says "succeeded" always has its model beside it.
-                        store.SaveModel(tracked.Id, ModelConverter.ModelToProto(succeeded.Network));
-                        store.DeleteCheckpoint(tracked.Id);
-                        break;
-                }
-
-                Persist(tracked, jobEvent);
+                Persist(tracked, StoreFilesOf(tracked, jobEvent));
             }
         }
         catch (Exception e)
@@ -319,6 +307,38 @@ internal sealed class JobService(
             logger.LogError(e, "Following job {JobId} failed", tracked.Id);
             Persist(tracked, new JobFailed(tracked.Id, $"the coordinator lost track of the job: {e.Message}"));
         }
+    }
+
+    /// <summary>
+    /// Writes what <paramref name="jobEvent"/> brings to the data volume: a checkpoint, or the model (before the record
+    /// says "succeeded", so such a record always has its model). Returns the event to apply: a model that cannot be
+    /// written fails the job; a checkpoint that cannot be written is only logged (the job goes on, and the next one may).
+    /// </summary>
+    private IJobEvent StoreFilesOf(TrackedJob tracked, IJobEvent jobEvent)
+    {
+        try
+        {
+            switch (jobEvent)
+            {
+                case JobCheckpointed checkpointed:
+                    store.SaveCheckpoint(CheckpointConverter.CheckpointToProto(tracked.Id, checkpointed.Checkpoint));
+                    break;
+                case JobSucceeded succeeded:
+                    store.SaveModel(tracked.Id, ModelConverter.ModelToProto(succeeded.Network));
+                    store.DeleteCheckpoint(tracked.Id);
+                    break;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.LogError(e, "Writing a file of job {JobId} failed", tracked.Id);
+            if (jobEvent is JobSucceeded)
+            {
+                return new JobFailed(tracked.Id, $"the trained model could not be stored on the data volume: {e.Message}");
+            }
+        }
+
+        return jobEvent;
     }
 
     /// <summary>Applies <paramref name="jobEvent"/> and writes the record when its state changed.</summary>
