@@ -39,6 +39,7 @@ internal sealed class JobService(
     public async Task<string> SubmitAsync(SubmitJobRequest request, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(request);
+        EnsureJobManagerIsHere();
         var queued = _jobs.Values.Count(job => job.Status().State == JobState.Queued);
         if (queued >= options.MaxQueuedJobs)
         {
@@ -193,6 +194,24 @@ internal sealed class JobService(
     private static string NewJobId() => $"job-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}";
 
     private static string Describe(JobState state) => state.ToString().ToLowerInvariant();
+
+    /// <summary>
+    /// Refuses a submission on a coordinator node that does not run the job manager singleton (the oldest coordinator
+    /// does): jobs carry their loaded data to it as local objects, and this node's data volume keeps their records.
+    /// </summary>
+    private void EnsureJobManagerIsHere()
+    {
+        var cluster = Akka.Cluster.Cluster.Get(services.GetRequiredService<ActorSystem>());
+        var oldest = cluster.State.Members
+            .Where(member => member.Status == Akka.Cluster.MemberStatus.Up && member.HasRole(ClusterRoles.Coordinator))
+            .OrderBy(member => member, Akka.Cluster.Member.AgeOrdering)
+            .FirstOrDefault();
+        if (oldest is not null && !oldest.Address.Equals(cluster.SelfAddress))
+        {
+            throw new RequestRejectedException(
+                Rejection.FailedPrecondition, "job", $"this coordinator does not run the job manager; submit to the Trainer service of the coordinator at {oldest.Address.Host}");
+        }
+    }
 
     /// <summary>Checks the record's request and loads its data; sets the status's step and epoch totals.</summary>
     private TrainingJob Prepare(JobRecord record)
