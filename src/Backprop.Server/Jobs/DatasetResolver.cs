@@ -10,6 +10,8 @@ namespace Backprop.Server.Jobs;
 /// <summary>Loads the samples a <see cref="DatasetReference"/> names: a built-in dataset, a path under the data root, or an upload.</summary>
 internal sealed partial class DatasetResolver(DataRoot root, UploadStore uploads)
 {
+    private readonly LoadedDatasets _loaded = new();
+
     /// <summary>
     /// The train/test split of the referenced data (split with <paramref name="seed"/> where the data has no test
     /// part), and the source workers load it from when they can read the same path.
@@ -41,7 +43,8 @@ internal sealed partial class DatasetResolver(DataRoot root, UploadStore uploads
 
         try
         {
-            var split = DatasetLoader.Load(data, null, targetColumns, seed);
+            var key = $"{data}|{targetColumns}|{seed}|{LoadedDatasets.VersionOf(data)}";
+            var split = _loaded.GetOrLoad(key, () => DatasetLoader.Load(data, null, targetColumns, seed));
             return (split, new DatasetSource { Data = data, TargetColumns = targetColumns ?? 0, SplitSeed = seed });
         }
         catch (Exception e) when (e is InvalidInputException or IOException or InvalidDataException)
