@@ -3,12 +3,9 @@ using Backprop.Cli.Train;
 using Backprop.Core;
 using Backprop.Core.Data;
 using Backprop.Core.Serialization;
-using Backprop.Core.Training;
 using Backprop.Protocol;
 using Backprop.Protocol.V1;
 using CoreActivation = Backprop.Core.Model.Activation;
-using CoreOptimizerKind = Backprop.Core.Optimizers.OptimizerKind;
-using CoreScheduleKind = Backprop.Core.Optimizers.ScheduleKind;
 
 namespace Backprop.Cli.Remote;
 
@@ -38,7 +35,7 @@ internal static class SubmitRequestBuilder
             request.Spec = SpecOf(TrainSettings.HiddenSizes(parsed.GetValue(flags.Hidden)!), TrainSettings.HiddenActivation(flags, parsed), outputActivation);
         }
 
-        request.Training = TrainingOf(TrainSettings.WithLoss(options, flags, parsed, outputActivation));
+        request.Training = TrainingConverter.TrainingSettingsToProto(TrainSettings.WithLoss(options, flags, parsed, outputActivation));
         return request;
     }
 
@@ -91,45 +88,4 @@ internal static class SubmitRequestBuilder
 
         return reference;
     }
-
-    /// <summary>Every field set, so the job runs with what the flags said even where the server's defaults differ.</summary>
-    private static TrainingSettings TrainingOf(TrainingOptions options) => new()
-    {
-        Loss = ModelConverter.LossToProto(options.Loss),
-        Optimizer = new OptimizerSettings
-        {
-            Kind = OptimizerKindOf(options.Optimizer.Kind),
-            LearningRate = options.Optimizer.LearningRate,
-            Momentum = options.Optimizer.Momentum,
-            Nesterov = options.Optimizer.Nesterov,
-            Beta1 = options.Optimizer.Beta1,
-            Beta2 = options.Optimizer.Beta2,
-            Epsilon = options.Optimizer.Epsilon,
-            WeightDecay = options.Optimizer.WeightDecay,
-        },
-        Schedule = ScheduleKindOf(options.Schedule),
-        BatchSize = options.BatchSize,
-        Epochs = options.Epochs,
-        Seed = options.Seed,
-        Shuffle = options.Shuffle,
-        DecayEveryEpochs = options.DecayEveryEpochs,
-        DecayFactor = options.DecayFactor,
-        ShardSize = options.ShardSize,
-    };
-
-    private static OptimizerKind OptimizerKindOf(CoreOptimizerKind kind) => kind switch
-    {
-        CoreOptimizerKind.Sgd => OptimizerKind.Sgd,
-        CoreOptimizerKind.Momentum => OptimizerKind.Momentum,
-        CoreOptimizerKind.Adam => OptimizerKind.Adam,
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown optimizer"),
-    };
-
-    private static ScheduleKind ScheduleKindOf(CoreScheduleKind kind) => kind switch
-    {
-        CoreScheduleKind.Constant => ScheduleKind.Constant,
-        CoreScheduleKind.StepDecay => ScheduleKind.StepDecay,
-        CoreScheduleKind.Cosine => ScheduleKind.Cosine,
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown schedule"),
-    };
 }

@@ -273,23 +273,11 @@ public static class JobRequestReader
         _ => LossKind.MeanSquaredError,
     };
 
-    private static OptimizerKind OptimizerKindFrom(V1.OptimizerKind kind) => kind switch
-    {
-        V1.OptimizerKind.Unspecified => Defaults.Optimizer.Kind,
-        V1.OptimizerKind.Sgd => OptimizerKind.Sgd,
-        V1.OptimizerKind.Momentum => OptimizerKind.Momentum,
-        V1.OptimizerKind.Adam => OptimizerKind.Adam,
-        _ => throw Invalid($"{OptimizerField}.kind", $"unknown optimizer kind {(int)kind} (use OPTIMIZER_KIND_SGD, OPTIMIZER_KIND_MOMENTUM or OPTIMIZER_KIND_ADAM)"),
-    };
+    private static OptimizerKind OptimizerKindFrom(V1.OptimizerKind kind) =>
+        kind == V1.OptimizerKind.Unspecified ? Defaults.Optimizer.Kind : Converted(() => TrainingConverter.OptimizerKindFrom(kind, $"{OptimizerField}.kind"));
 
-    private static ScheduleKind ScheduleKindFrom(V1.ScheduleKind kind) => kind switch
-    {
-        V1.ScheduleKind.Unspecified => Defaults.Schedule,
-        V1.ScheduleKind.Constant => ScheduleKind.Constant,
-        V1.ScheduleKind.StepDecay => ScheduleKind.StepDecay,
-        V1.ScheduleKind.Cosine => ScheduleKind.Cosine,
-        _ => throw Invalid($"{TrainingField}.schedule", $"unknown schedule kind {(int)kind} (use SCHEDULE_KIND_CONSTANT, SCHEDULE_KIND_STEP_DECAY or SCHEDULE_KIND_COSINE)"),
-    };
+    private static ScheduleKind ScheduleKindFrom(V1.ScheduleKind kind) =>
+        kind == V1.ScheduleKind.Unspecified ? Defaults.Schedule : Converted(() => TrainingConverter.ScheduleKindFrom(kind, $"{TrainingField}.schedule"));
 
     private static V1.DatasetReference ReadDataset(V1.DatasetReference? dataset)
     {
