@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using System.Text;
+using Backprop.Tests.Shared;
 
 namespace Backprop.Server.Tests;
 
@@ -12,8 +12,6 @@ namespace Backprop.Server.Tests;
 /// </summary>
 internal sealed class ServerProcess : IDisposable
 {
-    private const int SigTerm = 15;
-
     private readonly Process _process;
     private readonly object _gate = new();
     private readonly StringBuilder _output = new();
@@ -120,29 +118,10 @@ internal sealed class ServerProcess : IDisposable
     }
 
     /// <summary>Sends SIGTERM, as <c>docker stop</c> and Kubernetes do (<see cref="Process.Kill()"/> is SIGKILL).</summary>
-    public void Terminate()
-    {
-        if (Kill(_process.Id, SigTerm) != 0)
-        {
-            throw new InvalidOperationException($"kill({_process.Id}, SIGTERM) failed: errno {Marshal.GetLastPInvokeError()}");
-        }
-    }
+    public void Terminate() => ChildProcessControl.Terminate(_process);
 
     /// <summary>The exit code, waiting at most <paramref name="timeout"/> for the process to end.</summary>
-    public async Task<int> WaitForExitAsync(TimeSpan timeout)
-    {
-        using var cancellation = new CancellationTokenSource(timeout);
-        try
-        {
-            await _process.WaitForExitAsync(cancellation.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            throw new TimeoutException($"the server still ran after {timeout}\n{Transcript()}");
-        }
-
-        return _process.ExitCode;
-    }
+    public Task<int> WaitForExitAsync(TimeSpan timeout) => ChildProcessControl.WaitForExitAsync(_process, timeout, "the server", Transcript);
 
     /// <inheritdoc />
     public void Dispose()
@@ -160,8 +139,6 @@ internal sealed class ServerProcess : IDisposable
         variable.StartsWith("Cluster__", StringComparison.OrdinalIgnoreCase)
         || variable.StartsWith("ASPNETCORE_", StringComparison.OrdinalIgnoreCase);
 
-    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static extern int Kill(int pid, int signal);
 
     private void OnLine(string? line, StringBuilder stream)
     {

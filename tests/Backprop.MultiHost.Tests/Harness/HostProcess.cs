@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
+using Backprop.Tests.Shared;
 
 namespace Backprop.MultiHost.Tests.Harness;
 
@@ -10,8 +10,6 @@ namespace Backprop.MultiHost.Tests.Harness;
 /// </summary>
 internal sealed class HostProcess : IDisposable
 {
-    private const int SigTerm = 15;
-
     /// <summary>Lines of the log that a failed wait quotes.</summary>
     private const int TranscriptLines = 150;
 
@@ -144,29 +142,10 @@ internal sealed class HostProcess : IDisposable
     public void Kill() => _process.Kill(entireProcessTree: true);
 
     /// <summary>Sends SIGTERM, as a supervisor stopping it would (<see cref="Kill"/> is SIGKILL).</summary>
-    public void Terminate()
-    {
-        if (SendSignal(_process.Id, SigTerm) != 0)
-        {
-            throw new InvalidOperationException($"kill({_process.Id}, SIGTERM) failed: errno {Marshal.GetLastPInvokeError()}");
-        }
-    }
+    public void Terminate() => ChildProcessControl.Terminate(_process);
 
     /// <summary>The exit code, waiting at most <paramref name="timeout"/> for the process to end.</summary>
-    public async Task<int> WaitForExitAsync(TimeSpan timeout)
-    {
-        using var cancellation = new CancellationTokenSource(timeout);
-        try
-        {
-            await _process.WaitForExitAsync(cancellation.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            throw new TimeoutException($"{Name} still ran after {timeout}\n{Transcript()}");
-        }
-
-        return _process.ExitCode;
-    }
+    public Task<int> WaitForExitAsync(TimeSpan timeout) => ChildProcessControl.WaitForExitAsync(_process, timeout, Name, Transcript);
 
     /// <summary>The last <paramref name="count"/> lines of the log, headed by the name.</summary>
     public string Tail(int count)
@@ -202,8 +181,6 @@ internal sealed class HostProcess : IDisposable
     private static bool IsOwnSetting(string variable) =>
         OwnSettingPrefixes.Any(prefix => variable.StartsWith(prefix, StringComparison.OrdinalIgnoreCase));
 
-    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static extern int SendSignal(int pid, int signal);
 
     private void OnLine(string? line)
     {
