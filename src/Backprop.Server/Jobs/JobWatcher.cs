@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Backprop.Protocol.V1;
 
@@ -13,13 +14,14 @@ internal sealed class JobWatcher
     private const int Capacity = 256;
 
     /// <summary>How often a watcher that asked for no step interval gets a progress event.</summary>
-    private static readonly long ProgressInterval = TimeSpan.FromSeconds(1).Ticks;
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(1);
 
     private readonly Channel<WatchJobResponse> _events =
         Channel.CreateBounded<WatchJobResponse>(new BoundedChannelOptions(Capacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
 
     private readonly int _everySteps;
-    private long _lastProgressTicks = long.MinValue;
+    /// <summary>When the last progress event went out (<see cref="Stopwatch"/> timestamp); null before the first.</summary>
+    private long? _lastProgress;
 
     /// <summary>A watcher wanting progress every <paramref name="everySteps"/> steps; 0: about once a second.</summary>
     public JobWatcher(int everySteps) => _everySteps = everySteps;
@@ -27,20 +29,23 @@ internal sealed class JobWatcher
     /// <summary>The events to send, ending after the job's final one.</summary>
     public ChannelReader<WatchJobResponse> Events => _events.Reader;
 
-    /// <summary>Whether the progress of <paramref name="step"/> steps done (of <paramref name="totalSteps"/>) is due, at time <paramref name="nowTicks"/>.</summary>
-    public bool WantsProgress(long step, long totalSteps, long nowTicks)
+    /// <summary>
+    /// Whether the progress of <paramref name="step"/> steps done (of <paramref name="totalSteps"/>) is due at
+    /// <paramref name="now"/>, a <see cref="Stopwatch.GetTimestamp"/>.
+    /// </summary>
+    public bool WantsProgress(long step, long totalSteps, long now)
     {
         if (_everySteps > 0)
         {
             return step % _everySteps == 0 || step == totalSteps;
         }
 
-        if (nowTicks - _lastProgressTicks < ProgressInterval && step != totalSteps)
+        if (_lastProgress is { } last && Stopwatch.GetElapsedTime(last, now) < ProgressInterval && step != totalSteps)
         {
             return false;
         }
 
-        _lastProgressTicks = nowTicks;
+        _lastProgress = now;
         return true;
     }
 

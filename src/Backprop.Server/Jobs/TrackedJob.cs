@@ -231,7 +231,7 @@ internal sealed class TrackedJob
     private void Broadcast(WatchJobResponse response)
     {
         response.Job = _record.Status.Clone();
-        var now = Stopwatch.GetTimestamp() * TimeSpan.TicksPerSecond / Stopwatch.Frequency;
+        var now = Stopwatch.GetTimestamp();
         var final = IsFinal(_record.Status.State);
         foreach (var watcher in _watchers)
         {
