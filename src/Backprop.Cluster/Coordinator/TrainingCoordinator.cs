@@ -334,12 +334,18 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
                 return;
             }
 
-            var (plan, moved) = _plan.Reassign(owner, live);
-            _plan = plan;
-            foreach (var (worker, blocks) in moved)
-            {
-                SendBlocks(_workers[worker], blocks);
-            }
+            MoveBlocks(owner, live);
+        }
+    }
+
+    /// <summary>Gives the outstanding blocks of <paramref name="from"/> to the other <paramref name="workers"/> (<see cref="StepPlan.Reassign"/>) and sends them.</summary>
+    private void MoveBlocks(string from, IReadOnlyList<WorkerShare> workers)
+    {
+        var (plan, moved) = _plan!.Reassign(from, workers);
+        _plan = plan;
+        foreach (var (worker, blocks) in moved)
+        {
+            SendBlocks(_workers[worker], blocks);
         }
     }
 
@@ -364,23 +370,18 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
             var owed = _plan.OutstandingOf(id);
             var deadline = StragglerPolicy.Deadline(worker.SamplesArrived + (owed.Sum(block => block.Count) * _job.Options.ShardSize), pace);
             var waited = worker.Waited(now);
-            var others = _workers.Shares().Where(share => share.Worker != id).ToList();
-            if (waited <= deadline || others.Count == 0)
+            var shares = _workers.Shares();
+            if (waited <= deadline || shares.All(share => share.Worker == id))
             {
                 continue;
             }
 
-            var (plan, moved) = _plan.Reassign(id, others);
-            _plan = plan;
             worker.Idle();
             worker.Lagging = true;
             _log.Warning("job {0}: worker {1} owes {2} blocks of step {3} after {4:F0} ms (deadline {5:F0} ms); sent to other workers too",
-                _job.JobId, id, owed.Count, plan.Step, waited.TotalMilliseconds, deadline.TotalMilliseconds);
-            _listener.Tell(new JobWorkerSlow(_job.JobId, id, plan.Step, waited, deadline, owed.Count));
-            foreach (var (target, blocks) in moved)
-            {
-                SendBlocks(_workers[target], blocks);
-            }
+                _job.JobId, id, owed.Count, _plan.Step, waited.TotalMilliseconds, deadline.TotalMilliseconds);
+            _listener.Tell(new JobWorkerSlow(_job.JobId, id, _plan.Step, waited, deadline, owed.Count));
+            MoveBlocks(id, shares);
         }
     }
 
