@@ -11,6 +11,35 @@ public static class Evaluator
     /// <summary>Samples per forward pass.</summary>
     public const int BatchRows = 256;
 
+    /// <summary>
+    /// The outputs of <paramref name="network"/> for <paramref name="rows"/> input rows (row-major), in batches of
+    /// <see cref="BatchRows"/>, and each row's arg-max class.
+    /// </summary>
+    /// <exception cref="ArgumentException">A span's length does not fit <paramref name="rows"/> and the network's sizes.</exception>
+    public static void Predict(Network network, ReadOnlySpan<float> inputs, int rows, Span<float> outputs, Span<int> classes)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentOutOfRangeException.ThrowIfNegative(rows);
+        var spec = network.Spec;
+        if (inputs.Length != rows * spec.InputSize || outputs.Length != rows * spec.OutputSize || classes.Length != rows)
+        {
+            throw new ArgumentException(
+                $"{rows} rows need {rows * spec.InputSize} inputs, {rows * spec.OutputSize} outputs and {rows} classes; got {inputs.Length}, {outputs.Length} and {classes.Length}");
+        }
+
+        using var pass = new Backpropagator(spec, Math.Clamp(rows, 1, BatchRows));
+        for (var start = 0; start < rows; start += pass.MaxRows)
+        {
+            var batch = Math.Min(pass.MaxRows, rows - start);
+            var output = pass.Forward(network.Parameters, inputs.Slice(start * spec.InputSize, batch * spec.InputSize), batch);
+            output.CopyTo(outputs[(start * spec.OutputSize)..]);
+            for (var r = 0; r < batch; r++)
+            {
+                classes[start + r] = TensorPrimitives.IndexOfMax(output.Slice(r * spec.OutputSize, spec.OutputSize));
+            }
+        }
+    }
+
     /// <summary>Mean loss and (for labelled data) accuracy of <paramref name="network"/> on <paramref name="data"/>.</summary>
     public static Evaluation Evaluate(Network network, Dataset data, LossKind loss)
     {

@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using Backprop.Core.Model;
 using Backprop.Core.Training;
 using Backprop.Protocol;
@@ -33,21 +32,9 @@ internal static class ModelPredictor
                 $"{request.Inputs.Length} bytes, expected {request.Rows} rows × {spec.InputSize} inputs × 4 bytes = {expectedBytes} (little-endian float32, row-major)");
         }
 
-        var inputs = TensorBytes.ToArray(request.Inputs, "inputs");
         var outputs = new float[request.Rows * spec.OutputSize];
         var classes = new int[request.Rows];
-        using var pass = new Backpropagator(spec, Math.Min(request.Rows, Evaluator.BatchRows));
-        for (var start = 0; start < request.Rows; start += pass.MaxRows)
-        {
-            var rows = Math.Min(pass.MaxRows, request.Rows - start);
-            var output = pass.Forward(network.Parameters, inputs.AsSpan(start * spec.InputSize, rows * spec.InputSize), rows);
-            output.CopyTo(outputs.AsSpan(start * spec.OutputSize));
-            for (var r = 0; r < rows; r++)
-            {
-                classes[start + r] = TensorPrimitives.IndexOfMax(output.Slice(r * spec.OutputSize, spec.OutputSize));
-            }
-        }
-
+        Evaluator.Predict(network, TensorBytes.ToArray(request.Inputs, "inputs"), request.Rows, outputs, classes);
         var response = new PredictResponse { Outputs = TensorBytes.From(outputs) };
         response.Classes.Add(classes);
         return response;
