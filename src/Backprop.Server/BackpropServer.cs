@@ -2,6 +2,8 @@ using Akka.Actor;
 using Akka.Hosting;
 using Akka.Remote;
 using Backprop.Cluster.Hosting;
+using Backprop.Cluster.Worker;
+using Backprop.Server.Storage;
 using Backprop.Server.Trainer;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -23,7 +25,8 @@ namespace Backprop.Server;
 /// <item>SIGTERM or Ctrl+C stops the host, and Akka.Hosting runs CoordinatedShutdown: the node leaves the
 /// cluster, so coordinators move its outstanding shards to the other workers, and the process exits with
 /// <see cref="Stopped"/>. A node the cluster downed (Split Brain Resolver) stops too, with <see cref="Failed"/>,
-/// so that a supervisor restarts it: a downed node cannot rejoin with the same actor system.</item>
+/// so that a supervisor restarts it: a downed node cannot rejoin with the same actor system. So does a worker whose
+/// cluster has lost its coordinator (<see cref="CoordinatorWatch"/>): started again, it joins the seed nodes.</item>
 /// </list>
 /// </remarks>
 internal static class BackpropServer
@@ -96,11 +99,27 @@ internal static class BackpropServer
             builder.Services.Replace(ServiceDescriptor.Singleton<IServer, NoHttpServer>());
         }
 
-        builder.Services.AddAkka(ClusterRoles.SystemName, (akka, services) => akka
-            .AddBackpropCluster(options)
-            .WithActors((system, _) => system.ActorOf(
-                MembershipLog.Props(services.GetRequiredService<ILoggerFactory>().CreateLogger($"{Name}.cluster"), options.DownUnreachableAfter),
-                MembershipLog.Name)));
+        builder.Services.AddAkka(ClusterRoles.SystemName, (akka, services) =>
+        {
+            var clusterLog = services.GetRequiredService<ILoggerFactory>().CreateLogger($"{Name}.cluster");
+            // A coordinator remembers its fellow members on its data volume, to find them again after a restart.
+            var memberFile = options.IsCoordinator ? new ClusterMemberFile(settings.Trainer.DataRoot) : null;
+            var formerMembers = memberFile?.Read(problem => clusterLog.LogWarning("{Problem}", problem)) ?? [];
+            if (formerMembers.Count > 0 && options.SeedNodes.Length == 0)
+            {
+                clusterLog.LogInformation("Asking the former members first, to rejoin their cluster: {Members}", string.Join(", ", formerMembers));
+            }
+
+            akka.AddBackpropCluster(options, formerMembers)
+                .WithActors((system, _) =>
+                {
+                    system.ActorOf(MembershipLog.Props(clusterLog, options.DownUnreachableAfter), MembershipLog.Name);
+                    if (memberFile is not null)
+                    {
+                        system.ActorOf(ClusterMemberRecorder.Props(memberFile, clusterLog), ClusterMemberRecorder.Name);
+                    }
+                });
+        });
 
         if (options.IsCoordinator)
         {
@@ -123,7 +142,7 @@ internal static class BackpropServer
 
     /// <summary>The exit code for the reason CoordinatedShutdown ran with (null: it did not run).</summary>
     public static int ExitCodeFor(CoordinatedShutdown.Reason? reason) =>
-        reason is CoordinatedShutdown.ClusterDowningReason or CoordinatedShutdown.ClusterJoinUnsuccessfulReason ? Failed : Stopped;
+        reason is CoordinatedShutdown.ClusterDowningReason or CoordinatedShutdown.ClusterJoinUnsuccessfulReason or CoordinatorLostReason ? Failed : Stopped;
 
     /// <summary>What made the start fail, and which settings to check when remoting could not bind.</summary>
     internal static string StartFailure(Exception exception)
@@ -161,15 +180,15 @@ internal static class BackpropServer
             "Node started: roles {Roles}, address {Address}, seed nodes {SeedNodes}",
             string.Join(", ", options.Roles),
             Akka.Cluster.Cluster.Get(system).SelfAddress,
-            options.SeedNodes.Length == 0 ? "none (this node forms the cluster)" : string.Join(", ", options.SeedNodes));
+            options.SeedNodes.Length == 0 ? "none (this node forms the cluster, or rejoins its former members')" : string.Join(", ", options.SeedNodes));
 
         await app.WaitForShutdownAsync().ConfigureAwait(false);
         var reason = CoordinatedShutdown.Get(system).ShutdownReason;
         var exitCode = ExitCodeFor(reason);
         if (exitCode != Stopped)
         {
-            await error.WriteLineAsync(
-                $"{Name}: the node was removed from the cluster ({reason?.GetType().Name}); restart it to rejoin").ConfigureAwait(false);
+            var why = reason is CoordinatorLostReason ? "left a cluster that had no coordinator" : $"was removed from the cluster ({reason?.GetType().Name})";
+            await error.WriteLineAsync($"{Name}: the node {why}; restart it to rejoin").ConfigureAwait(false);
         }
 
         return exitCode;

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Backprop.Cluster.Worker;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -86,6 +87,10 @@ public class BackpropServerTests
     [Fact]
     public void ExitCodeFor_JoinUnsuccessful_IsFailed() =>
         Assert.Equal(BackpropServer.Failed, BackpropServer.ExitCodeFor(CoordinatedShutdown.ClusterJoinUnsuccessfulReason.Instance));
+
+    [Fact]
+    public void ExitCodeFor_WorkerLeftAClusterWithoutCoordinator_IsFailed() =>
+        Assert.Equal(BackpropServer.Failed, BackpropServer.ExitCodeFor(CoordinatorLostReason.Instance));
 
     [Fact]
     public void ExitCodeFor_ProcessStopped_IsStopped() =>

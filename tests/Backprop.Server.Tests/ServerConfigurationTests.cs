@@ -46,6 +46,7 @@ public class ServerConfigurationTests
         Assert.Equal(0, options.CheckpointEverySteps);
         Assert.Equal(TimeSpan.FromSeconds(30), options.CheckpointInterval);
         Assert.Equal(TimeSpan.FromSeconds(20), options.DownUnreachableAfter);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.CoordinatorLostAfter);
     }
 
     [Fact]

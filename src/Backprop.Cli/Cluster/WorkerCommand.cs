@@ -61,7 +61,15 @@ internal static class WorkerCommand
 
         output.WriteLine($"{WorkerProcess.ReadyLine}{node.Address}");
         output.Flush();
-        await StopRequested(untilStdinCloses).ConfigureAwait(false);
+        var stopped = StopRequested(untilStdinCloses);
+        if (await Task.WhenAny(stopped, node.System.WhenTerminated).ConfigureAwait(false) != stopped)
+        {
+            // Downed by the Split Brain Resolver, or left a cluster without a coordinator (CoordinatorWatch): a new
+            // node is needed to join again, so exit non-zero for a supervisor to start one.
+            var reason = Akka.Actor.CoordinatedShutdown.Get(node.System).ShutdownReason;
+            throw new ClusterRunException($"the node left the cluster ({reason?.GetType().Name ?? "its actor system stopped"}); start it again to rejoin");
+        }
+
         return BackpropCli.Success;
     }
 

@@ -29,10 +29,10 @@ public sealed class BackpropNode : IAsyncDisposable
     public IActorRef JobManager => ActorRegistry.For(System).Get<JobManagerProxy>();
 
     /// <summary>Starts a node with <paramref name="options"/> and waits until its actor system runs.</summary>
-    public static async Task<BackpropNode> StartAsync(ClusterOptions options, CancellationToken cancellation = default)
+    public static async Task<BackpropNode> StartAsync(ClusterOptions options, IReadOnlyList<Address>? formerMembers = null, CancellationToken cancellation = default)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Services.AddBackpropNode(options);
+        builder.Services.AddBackpropNode(options, formerMembers);
         var host = builder.Build();
         await host.StartAsync(cancellation).ConfigureAwait(false);
         return new BackpropNode(host);

@@ -61,6 +61,13 @@ public sealed class ClusterOptions
     /// <summary>How long the Split Brain Resolver waits on an unreachable node before downing it (keep-majority).</summary>
     public TimeSpan DownUnreachableAfter { get; set; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>
+    /// A worker node (not also a coordinator) whose cluster has had no reachable coordinator this long leaves it and
+    /// exits non-zero, so that its restart policy starts it again and it joins the seed nodes
+    /// (<see cref="Worker.CoordinatorWatch"/>). Longer than a coordinator takes to restart and rejoin (seconds).
+    /// </summary>
+    public TimeSpan CoordinatorLostAfter { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>A running job takes a checkpoint after this many steps; 0: by <see cref="CheckpointInterval"/> only.</summary>
     public int CheckpointEverySteps { get; set; }
 
@@ -114,6 +121,7 @@ public sealed class ClusterOptions
         Check(CheckpointEverySteps >= 0, "CheckpointEverySteps", $"must be ≥ 0, got {CheckpointEverySteps}", "0 checkpoints by CheckpointInterval only");
         Check(CheckpointInterval > TimeSpan.Zero, "CheckpointInterval", $"must be positive, got {CheckpointInterval}", "e.g. 00:00:30");
         Check(DownUnreachableAfter > TimeSpan.Zero, "DownUnreachableAfter", $"must be positive, got {DownUnreachableAfter}", "e.g. 00:00:20");
+        Check(CoordinatorLostAfter >= TimeSpan.FromSeconds(1), "CoordinatorLostAfter", $"must be at least 1 s, got {CoordinatorLostAfter}", "e.g. 00:00:30");
     }
 
     /// <summary>

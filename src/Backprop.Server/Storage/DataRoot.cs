@@ -4,7 +4,7 @@ namespace Backprop.Server.Storage;
 
 /// <summary>
 /// The coordinator's data volume (<see cref="TrainerOptions.DataRoot"/>): datasets that jobs name by a path
-/// relative to it, and the two folders the server keeps for itself, <c>jobs/</c> and <c>uploads/</c>.
+/// relative to it, and the folders the server keeps for itself, <c>jobs/</c>, <c>uploads/</c> and <c>cluster/</c>.
 /// </summary>
 public sealed class DataRoot
 {
@@ -13,6 +13,9 @@ public sealed class DataRoot
 
     /// <summary>Name of the folder of uploaded datasets, under the root.</summary>
     public const string UploadsFolderName = "uploads";
+
+    /// <summary>Name of the folder of the coordinator's cluster state (<see cref="ClusterMemberFile"/>), under the root.</summary>
+    public const string ClusterFolderName = "cluster";
 
     // Longest chain of symbolic links followed while resolving one path (Linux's MAXSYMLINKS); a longer
     // chain is a loop.
@@ -23,7 +26,7 @@ public sealed class DataRoot
 
     private static readonly char[] PlatformSeparators = [System.IO.Path.DirectorySeparatorChar, System.IO.Path.AltDirectorySeparatorChar];
 
-    private static readonly string[] ReservedFolders = [JobsFolderName, UploadsFolderName];
+    private static readonly string[] ReservedFolders = [JobsFolderName, UploadsFolderName, ClusterFolderName];
 
     /// <summary>Opens the data root at <paramref name="root"/> (relative to the working directory), creating the folder.</summary>
     public DataRoot(string root)
@@ -52,7 +55,7 @@ public sealed class DataRoot
     /// <param name="field">The request field it came in, named in the rejection.</param>
     /// <remarks>
     /// Refused are: an empty path, an absolute one (<c>/x</c>, <c>\x</c>, <c>C:\x</c>), any <c>..</c> segment, a path
-    /// into <c>jobs/</c> or <c>uploads/</c>, and a path whose symbolic links lead outside the root or into those
+    /// into <c>jobs/</c>, <c>uploads/</c> or <c>cluster/</c>, and a path whose symbolic links lead outside the root or into those
     /// folders. Rejection messages quote <paramref name="relative"/>, never the server's own paths.
     /// </remarks>
     /// <exception cref="RequestRejectedException">

@@ -64,6 +64,7 @@ public sealed class DataRootTests : IDisposable
     [InlineData("./")]
     [InlineData("jobs/job-1/job.pb")]
     [InlineData("uploads")]
+    [InlineData("cluster/members.txt")]
     [InlineData("Uploads/ds-0123456789abcdef/train.csv")]
     [InlineData("train\0.csv")]
     public void ResolveDatasetPath_BadForm_RejectsInvalidArgumentWithoutServerPaths(string relative)
