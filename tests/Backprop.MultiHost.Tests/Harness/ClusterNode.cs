@@ -1,7 +1,7 @@
 namespace Backprop.MultiHost.Tests.Harness;
 
 /// <summary>A cluster node: its host, and the <c>backprop-server</c> process it runs now (a new one after a restart).</summary>
-internal sealed class ClusterNode(string name, NamespaceHost host, HostProcess process)
+internal sealed class ClusterNode(string name, NamespaceHost host)
 {
     /// <summary>What the test calls the node, e.g. "worker 2".</summary>
     public string Name { get; } = name;
@@ -10,7 +10,7 @@ internal sealed class ClusterNode(string name, NamespaceHost host, HostProcess p
     public NamespaceHost Host { get; } = host;
 
     /// <summary>The node's current process.</summary>
-    public HostProcess Process { get; set; } = process;
+    public HostProcess Process { get; set; } = null!;
 
     /// <summary>The node's Akka address, as membership logs and watch events print it.</summary>
     public string Address => $"akka.tcp://backprop@{Host.Address}:{HostCluster.NodePort}";

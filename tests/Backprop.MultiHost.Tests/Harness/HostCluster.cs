@@ -21,6 +21,9 @@ internal sealed partial class HostCluster : IDisposable
     /// <summary>How long a job may take from submission to its end, faults and recoveries included.</summary>
     public static readonly TimeSpan JobTimeout = TimeSpan.FromSeconds(150);
 
+    /// <summary>How long the emulated restart policy waits before it starts a failed node again.</summary>
+    private static readonly TimeSpan RestartDelay = TimeSpan.FromSeconds(1);
+
     /// <summary>How long a short client command (submit, jobs, model, train) may take.</summary>
     private static readonly TimeSpan ClientTimeout = TimeSpan.FromSeconds(60);
 
@@ -39,18 +42,21 @@ internal sealed partial class HostCluster : IDisposable
     private readonly List<HostProcess> _processes = [];
     private readonly List<ClusterNode> _workers = [];
     private readonly int _minWorkers;
+    private readonly bool _restartPolicy;
     private int _clients;
+    private bool _disposed;
 
-    private HostCluster(ITestOutputHelper output, int minWorkers)
+    private HostCluster(ITestOutputHelper output, int minWorkers, bool restartPolicy)
     {
         _output = output;
         _minWorkers = minWorkers;
+        _restartPolicy = restartPolicy;
         CoordinatorHost = _network.AddHost();
         Directory.CreateDirectory(DataRoot);
     }
 
-    /// <summary>The coordinator's host (the first address of the network).</summary>
-    public NamespaceHost CoordinatorHost { get; }
+    /// <summary>The coordinator's host (the first address of the network, until <see cref="MoveCoordinatorAsync"/>).</summary>
+    public NamespaceHost CoordinatorHost { get; private set; }
 
     /// <summary>The coordinator's current process.</summary>
     public HostProcess Coordinator { get; private set; } = null!;
@@ -65,15 +71,23 @@ internal sealed partial class HostCluster : IDisposable
 
     private static string ClientDll => Path.Combine(AppContext.BaseDirectory, "backprop.dll");
 
+    /// <summary>
+    /// The seed of the workers: the coordinator's current address, as compose's DNS gives a restarted worker the
+    /// coordinator's new one.
+    /// </summary>
     private string CoordinatorSeed => $"akka.tcp://backprop@{CoordinatorHost.Address}:{NodePort}";
 
     /// <summary>
     /// Starts a coordinator and <paramref name="workers"/> workers, and waits until every one has joined. Each job's
     /// first step waits for that many ready workers (<c>Cluster__MinWorkers</c>), so that every one of them is in it.
+    /// With <paramref name="restartPolicy"/>, a node whose process exits non-zero on its own (downed, or a worker that
+    /// lost its coordinator) is started again a second later with the same settings, as docker's
+    /// <c>restart: unless-stopped</c> does; processes the test kills or stops itself are left alone, as docker leaves a
+    /// container stopped by hand.
     /// </summary>
-    public static async Task<HostCluster> StartAsync(ITestOutputHelper output, int workers)
+    public static async Task<HostCluster> StartAsync(ITestOutputHelper output, int workers, bool restartPolicy = false)
     {
-        var cluster = new HostCluster(output, minWorkers: workers);
+        var cluster = new HostCluster(output, minWorkers: workers, restartPolicy);
         try
         {
             await cluster.StartCoordinatorAsync();
@@ -91,26 +105,25 @@ internal sealed partial class HostCluster : IDisposable
     public const int CheckpointEverySteps = 25;
 
     /// <summary>
-    /// Starts a coordinator process on the data volume and waits until it has joined and serves gRPC. A coordinator
-    /// started again after a crash is given the live workers as seed nodes, so that it joins the cluster they kept
-    /// (a node cannot join another cluster; without seeds it would form a new one of its own).
+    /// Starts a coordinator process on the data volume and waits until it has joined and serves gRPC. Started again
+    /// after a crash, it has exactly the settings it had (no seed nodes), as a restart policy gives it: it finds the
+    /// workers through the members it remembers on its volume.
     /// </summary>
-    public async Task StartCoordinatorAsync(IEnumerable<ClusterNode>? rejoin = null)
+    public async Task StartCoordinatorAsync()
     {
-        var environment = NodeEnvironment("coordinator", CoordinatorHost);
-        environment["ASPNETCORE_URLS"] = GrpcUrl;
-        environment["Trainer__DataRoot"] = DataRoot;
-        environment["Cluster__MinWorkers"] = $"{_minWorkers}";
-        // Checkpoints every few steps, so that a coordinator killed mid-job resumes from one.
-        environment["Cluster__CheckpointEverySteps"] = $"{CheckpointEverySteps}";
-        foreach (var (worker, index) in (rejoin ?? []).Select((worker, index) => (worker, index)))
-        {
-            environment[$"Cluster__SeedNodes__{index}"] = worker.Address;
-        }
-
-        Coordinator = Track(HostProcess.Start("coordinator", CoordinatorHost, ServerDll, [], environment, _scratch));
+        Coordinator = StartCoordinator();
         await Coordinator.WaitForLineAsync("(this node)", NodeStartTimeout);
         await Coordinator.WaitForLineAsync("Now listening on", NodeStartTimeout);
+    }
+
+    /// <summary>
+    /// Starts the coordinator on a new host (the next address of the network) with the same data volume and settings,
+    /// as compose or Kubernetes may place a restarted container on a new address; clients follow it there.
+    /// </summary>
+    public Task MoveCoordinatorAsync()
+    {
+        CoordinatorHost = _network.AddHost();
+        return StartCoordinatorAsync();
     }
 
     /// <summary>Adds a host with a worker node joining the coordinator, and waits until it is up.</summary>
@@ -136,7 +149,7 @@ internal sealed partial class HostCluster : IDisposable
     /// <summary>Starts <paramref name="worker"/>'s node again (as a supervisor would after it exited) and waits until it is up.</summary>
     public async Task RestartAsync(ClusterNode worker)
     {
-        worker.Process = StartWorker(worker.Name, worker.Host);
+        worker.Process = StartWorker(worker);
         await worker.Process.WaitForLineAsync("(this node)", NodeStartTimeout);
     }
 
@@ -211,7 +224,8 @@ internal sealed partial class HostCluster : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        foreach (var process in _processes)
+        _disposed = true;
+        foreach (var process in _processes.ToList())
         {
             process.Dispose();
             _output.WriteLine(process.Tail(LogTailLines));
@@ -240,18 +254,62 @@ internal sealed partial class HostCluster : IDisposable
                 Faults.Partition(host);
             }
 
-            var worker = new ClusterNode($"worker {_workers.Count + 1}", host, StartWorker($"worker {_workers.Count + 1}", host));
+            var worker = new ClusterNode($"worker {_workers.Count + 1}", host);
+            worker.Process = StartWorker(worker);
             _workers.Add(worker);
             return worker;
         }
     }
 
-    private HostProcess StartWorker(string name, NamespaceHost host)
+    private HostProcess StartWorker(ClusterNode worker)
     {
-        var environment = NodeEnvironment("worker", host);
+        var environment = NodeEnvironment("worker", worker.Host);
         environment["Cluster__SeedNodes__0"] = CoordinatorSeed;
         environment["Cluster__WorkerThreads"] = "1";
-        return Track(HostProcess.Start(name, host, ServerDll, [], environment, _scratch));
+        var process = Track(HostProcess.Start(worker.Name, worker.Host, ServerDll, [], environment, _scratch));
+        RestartOnFailure(process, () => worker.Process = StartWorker(worker));
+        return process;
+    }
+
+    private HostProcess StartCoordinator()
+    {
+        var environment = NodeEnvironment("coordinator", CoordinatorHost);
+        environment["ASPNETCORE_URLS"] = GrpcUrl;
+        environment["Trainer__DataRoot"] = DataRoot;
+        environment["Cluster__MinWorkers"] = $"{_minWorkers}";
+        // Checkpoints every few steps, so that a coordinator killed mid-job resumes from one.
+        environment["Cluster__CheckpointEverySteps"] = $"{CheckpointEverySteps}";
+        var process = Track(HostProcess.Start("coordinator", CoordinatorHost, ServerDll, [], environment, _scratch));
+        RestartOnFailure(process, () => Coordinator = StartCoordinator());
+        return process;
+    }
+
+    /// <summary>The emulated restart policy (<see cref="StartAsync"/>): starts a node again after it failed on its own.</summary>
+    private void RestartOnFailure(HostProcess process, Action restart)
+    {
+        if (!_restartPolicy)
+        {
+            return;
+        }
+
+        _ = process.Exited.ContinueWith(
+            async exited =>
+            {
+                if (exited.Result == 0 || process.StoppedByTest || _disposed)
+                {
+                    return;
+                }
+
+                // Docker waits 100 ms before the first restart and doubles that for each further one; a second is the
+                // order of what a container restart takes.
+                await Task.Delay(RestartDelay);
+                if (!_disposed)
+                {
+                    // The node's own log shows why it exited; the next one's log follows it in the test output.
+                    restart();
+                }
+            },
+            TaskScheduler.Default);
     }
 
     /// <summary>A long-running client (watch), tracked so that dispose ends it and shows its log.</summary>

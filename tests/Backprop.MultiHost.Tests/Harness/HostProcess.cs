@@ -20,6 +20,7 @@ internal sealed class HostProcess : IDisposable
     private readonly object _gate = new();
     private readonly List<string> _lines = [];
     private readonly List<(Func<string, bool> Match, int From, TaskCompletionSource<LogLine> Found)> _waiters = [];
+    private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _disposed;
 
     private HostProcess(string name, Process process)
@@ -36,6 +37,15 @@ internal sealed class HostProcess : IDisposable
 
     /// <summary>Whether the process has ended.</summary>
     public bool HasExited => _process.HasExited;
+
+    /// <summary>Completes with the exit code when the process ends, whoever ended it.</summary>
+    public Task<int> Exited => _exited.Task;
+
+    /// <summary>
+    /// Whether the test ended the process itself (<see cref="Kill"/>, <see cref="Terminate"/>, dispose): the emulated
+    /// restart policy leaves it alone, as docker's does a container stopped by hand.
+    /// </summary>
+    public bool StoppedByTest { get; private set; }
 
     /// <summary>Lines logged so far (stdout and stderr together); a wait can start from this index.</summary>
     public int LineCount
@@ -139,10 +149,18 @@ internal sealed class HostProcess : IDisposable
     }
 
     /// <summary>Kills the process at once (SIGKILL, as <c>kill -9</c>), with any children.</summary>
-    public void Kill() => _process.Kill(entireProcessTree: true);
+    public void Kill()
+    {
+        StoppedByTest = true;
+        _process.Kill(entireProcessTree: true);
+    }
 
     /// <summary>Sends SIGTERM, as a supervisor stopping it would (<see cref="Kill"/> is SIGKILL).</summary>
-    public void Terminate() => ChildProcessControl.Terminate(_process);
+    public void Terminate()
+    {
+        StoppedByTest = true;
+        ChildProcessControl.Terminate(_process);
+    }
 
     /// <summary>The exit code, waiting at most <paramref name="timeout"/> for the process to end.</summary>
     public Task<int> WaitForExitAsync(TimeSpan timeout) => ChildProcessControl.WaitForExitAsync(_process, timeout, Name, Transcript);
@@ -165,6 +183,7 @@ internal sealed class HostProcess : IDisposable
         }
 
         _disposed = true;
+        StoppedByTest = true;
         try
         {
             _process.Kill(entireProcessTree: true);
@@ -214,6 +233,8 @@ internal sealed class HostProcess : IDisposable
 
             _waiters.Clear();
         }
+
+        _exited.TrySetResult(_process.ExitCode);
     }
 
     private string Transcript() => Tail(TranscriptLines);

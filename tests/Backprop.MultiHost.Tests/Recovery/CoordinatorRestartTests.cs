@@ -4,45 +4,95 @@ using Backprop.MultiHost.Tests.Harness;
 namespace Backprop.MultiHost.Tests.Recovery;
 
 /// <summary>
-/// The coordinator killed (kill -9) mid-epoch and started again on its data volume: the running and the queued job
-/// are listed again and both finish with the weights of an uninterrupted run (resumed from a checkpoint or trained
-/// again from step 0: either way the weights must be the same).
+/// The coordinator killed (kill -9) mid-epoch and started again at once with exactly its settings and data volume, as
+/// compose's <c>restart: unless-stopped</c> does (no seed nodes: it finds the workers through the members it remembers),
+/// with the restart policy emulated for every node. The jobs are listed again and finish with the weights of an
+/// uninterrupted run (resumed from a checkpoint or trained again from step 0: either way the weights must be the same),
+/// whichever side the Split Brain Resolver keeps.
 /// </summary>
 public sealed class CoordinatorRestartTests(ITestOutputHelper output)
 {
+    /// <summary>Mid-epoch: an epoch of the test jobs has 3 steps, so step 3k+2 is its middle.</summary>
+    private const int KillStep = 3 * 40 + 2;
+
     [MultiHostFact]
-    public async Task KillCoordinator_MidEpochThenRestart_RunningAndQueuedJobsFinishWithTheUndisturbedWeights()
+    public async Task KillCoordinator_TwoWorkersKeepTheCluster_RunningAndQueuedJobsFinishWithTheUndisturbedWeights()
     {
-        using var cluster = await HostCluster.StartAsync(output, workers: 2);
+        using var cluster = await HostCluster.StartAsync(output, workers: 2, restartPolicy: true);
         var runningJob = new TrainingJob(Epochs: 150, Seed: 7);
         var queuedJob = new TrainingJob(Epochs: 50, Seed: 8);
         var runningReference = await cluster.TrainReferenceAsync(runningJob, "running");
         var queuedReference = await cluster.TrainReferenceAsync(queuedJob, "queued");
         var (watch, running) = await cluster.SubmitAndWatchAsync(runningJob, "running");
         var queued = await cluster.SubmitAsync(queuedJob, "queued");
-        // Mid-epoch: an epoch has 3 steps, so step 3k+2 is its middle.
-        var killStep = 3 * 40 + 2;
-        await watch.WaitForLineAsync(WatchOutput.StepAtLeast(killStep), $"step {killStep}", HostCluster.JobTimeout);
+        await watch.WaitForLineAsync(WatchOutput.StepAtLeast(KillStep), $"step {KillStep}", HostCluster.JobTimeout);
 
-        var clock = Stopwatch.StartNew();
-        Faults.Kill(cluster.Coordinator);
-        await cluster.StartCoordinatorAsync(rejoin: cluster.Workers);
-        var up = clock.Elapsed;
-        var listed = await WaitForListedAsync(cluster, running, queued);
-        var listedAfter = clock.Elapsed;
-        await HostCluster.AssertSucceededAsync(cluster.Watch(running));
-        var runningDone = clock.Elapsed;
+        var workerProcesses = cluster.Workers.Select(worker => worker.Process).ToList();
+
+        var recovery = await KillAndRestartAsync(cluster, restart: cluster.StartCoordinatorAsync, running, queued);
         await HostCluster.AssertSucceededAsync(cluster.Watch(queued));
-        var queuedDone = clock.Elapsed;
+
+        // The coordinator rejoined the workers' cluster: none of them had to leave it and restart.
+        Assert.Equal(workerProcesses, cluster.Workers.Select(worker => worker.Process));
 
         ModelFiles.AssertIdentical(runningReference, await cluster.DownloadModelAsync(running));
         ModelFiles.AssertIdentical(queuedReference, await cluster.DownloadModelAsync(queued));
-        output.WriteLine($"kill -9 of the coordinator at step {killStep}/{runningJob.TotalSteps}: restarted and up after {up.TotalSeconds:F1} s, " +
-            $"both jobs listed after {listedAfter.TotalSeconds:F1} s, the running job succeeded after {runningDone.TotalSeconds:F1} s, the queued one after {queuedDone.TotalSeconds:F1} s; weights identical\n{listed}");
+        output.WriteLine($"2 workers, kill -9 of the coordinator at step {KillStep}/{runningJob.TotalSteps}, restarted as compose does: {recovery}; " +
+            "the queued job succeeded too; weights identical");
+    }
+
+    [MultiHostFact]
+    public async Task KillCoordinator_OneWorker_JobFinishesWithTheUndisturbedWeights()
+    {
+        // Two nodes split evenly: the side with the lower address (the coordinator's) is kept, so the worker downs
+        // itself, and its restart policy brings it back to the seed, the restarted coordinator.
+        using var cluster = await HostCluster.StartAsync(output, workers: 1, restartPolicy: true);
+        var run = await cluster.StartJobAsync(new TrainingJob(Epochs: 150, Seed: 7), "one-worker", untilStep: KillStep);
+
+        var recovery = await KillAndRestartAsync(cluster, restart: cluster.StartCoordinatorAsync, run.Id);
+
+        ModelFiles.AssertIdentical(run.ReferenceModel, await cluster.DownloadModelAsync(run.Id));
+        output.WriteLine($"1 worker, kill -9 of the coordinator at step {KillStep}/{run.Job.TotalSteps}, restarted as compose does: {recovery}; weights identical");
+    }
+
+    [MultiHostFact]
+    public async Task KillCoordinator_BackOnAnotherAddress_JobFinishesWithTheUndisturbedWeights()
+    {
+        using var cluster = await HostCluster.StartAsync(output, workers: 2, restartPolicy: true);
+        var run = await cluster.StartJobAsync(new TrainingJob(Epochs: 150, Seed: 7), "moved", untilStep: KillStep);
+        var oldAddress = cluster.CoordinatorHost.Address;
+        var workerProcesses = cluster.Workers.Select(worker => worker.Process).ToList();
+
+        var recovery = await KillAndRestartAsync(cluster, restart: cluster.MoveCoordinatorAsync, run.Id);
+
+        ModelFiles.AssertIdentical(run.ReferenceModel, await cluster.DownloadModelAsync(run.Id));
+        Assert.Equal(workerProcesses, cluster.Workers.Select(worker => worker.Process));
+        output.WriteLine($"2 workers, kill -9 of the coordinator at step {KillStep}/{run.Job.TotalSteps}, back on {cluster.CoordinatorHost.Address} " +
+            $"instead of {oldAddress}: {recovery}; weights identical");
+    }
+
+    /// <summary>
+    /// Kills the coordinator, runs <paramref name="restart"/>, and follows the first of <paramref name="jobIds"/> to its
+    /// success; returns when the coordinator was up, the jobs listed, the first one training again and done.
+    /// </summary>
+    private static async Task<string> KillAndRestartAsync(HostCluster cluster, Func<Task> restart, params string[] jobIds)
+    {
+        var clock = Stopwatch.StartNew();
+        Faults.Kill(cluster.Coordinator);
+        await restart();
+        var up = clock.Elapsed;
+        await WaitForListedAsync(cluster, jobIds);
+        var listed = clock.Elapsed;
+        var watch = cluster.Watch(jobIds[0]);
+        await watch.WaitForLineAsync(WatchOutput.IsProgress, "a step after the restart", HostCluster.JobTimeout);
+        var resumed = clock.Elapsed;
+        await HostCluster.AssertSucceededAsync(watch);
+        return $"up after {up.TotalSeconds:F1} s, jobs listed after {listed.TotalSeconds:F1} s, training again after {resumed.TotalSeconds:F1} s, " +
+            $"succeeded after {clock.Elapsed.TotalSeconds:F1} s";
     }
 
     /// <summary>The restarted coordinator lists its stored jobs again in the background: polls <c>backprop jobs</c>.</summary>
-    private static async Task<string> WaitForListedAsync(HostCluster cluster, params string[] jobIds)
+    private static async Task WaitForListedAsync(HostCluster cluster, params string[] jobIds)
     {
         var deadline = Stopwatch.StartNew();
         while (true)
@@ -50,7 +100,7 @@ public sealed class CoordinatorRestartTests(ITestOutputHelper output)
             var jobs = await cluster.ListJobsAsync();
             if (jobIds.All(id => jobs.Contains(id, StringComparison.Ordinal)))
             {
-                return jobs;
+                return;
             }
 
             Assert.True(deadline.Elapsed < HostCluster.JobTimeout, $"the restarted coordinator did not list {string.Join(", ", jobIds)}:\n{jobs}");
