@@ -9,7 +9,10 @@
 #   5. docker-compose up with deploy/compose-smoke.override.yml (host network, every node on loopback) and
 #      --scale worker=SMOKE_WORKERS, waiting for the coordinator's health check;
 #   6. submits a job over gRPC from the host and waits for it to succeed;
-#   7. tears everything down (containers, volume, images, daemon, temporary folder), also when a step fails.
+#   7. submits a longer job, crashes the coordinator mid-job (kill -9 of its container's main process from the host,
+#      which docker's restart policy treats as a crash, unlike docker kill or docker stop), and checks that the
+#      restarted coordinator finishes it with the weights of `backprop train` in one process;
+#   8. tears everything down (containers, volume, images, daemon, temporary folder), also when a step fails.
 #
 # Usage (root, Debian): bash deploy/compose-smoke.sh
 # Environment: SMOKE_WORKERS (default 2), DEBIAN_MIRROR (default: this machine's apt source).
@@ -202,4 +205,41 @@ tail -n 3 "$tmp/submit.log" | sed 's/^/  /'
 job=$(grep -o 'job-[A-Za-z0-9-]*' "$tmp/submit.log" | head -n1 || true)
 phase "job ${job:-?} submitted with $client from the host: SUCCEEDED"
 
-summary="coordinator + $workers workers (docker-compose --scale worker=$workers, host network on loopback), job ${job:-?} SUCCEEDED"
+
+# --- 7. the coordinator crashes mid-job; restart: unless-stopped brings it back, and the job ends as if undisturbed ---
+cli=("${submit[@]}")
+crash_job=(--data spirals --hidden 16,16 --lr 0.01 --batch-size 256 --shard-size 32 --epochs 1500 --seed 7)
+"${cli[@]}" train "${crash_job[@]}" --out "$tmp/reference.json" >"$tmp/reference.log" 2>&1 \
+    || { tail -n 20 "$tmp/reference.log"; fail "backprop train of the reference failed"; }
+"${cli[@]}" submit --server "$server" "${crash_job[@]}" --watch --every-steps 10 >"$tmp/crash-submit.log" 2>&1 &
+watch_pid=$!
+for _ in $(seq 1 600); do
+    grep -q "^step \([3-9][0-9][0-9]\|[0-9]\{4,\}\)/" "$tmp/crash-submit.log" 2>/dev/null && break
+    sleep 0.1
+done
+crash_id=$(grep -o 'job-[A-Za-z0-9-]*' "$tmp/crash-submit.log" | head -n1 || true)
+[ -n "$crash_id" ] || { cat "$tmp/crash-submit.log"; fail "the crash job was not submitted"; }
+container=$(compose ps -q coordinator)
+pid=$("$docker" inspect -f '{{.State.Pid}}' "$container")
+at_step=$(grep -o '^step [0-9]*' "$tmp/crash-submit.log" | tail -n1)
+crashed_at=$SECONDS
+kill -9 "$pid"
+wait "$watch_pid" 2>/dev/null || true # the watch loses its server
+# Until the restarted coordinator answers and the job ends: a watch that cannot connect exits non-zero, so retry it.
+outcome=""
+for _ in $(seq 1 90); do
+    if "${cli[@]}" watch "$crash_id" --server "$server" >"$tmp/crash-watch.log" 2>&1; then
+        outcome=succeeded
+        break
+    fi
+    grep -q 'failed\|cancelled' "$tmp/crash-watch.log" && { outcome=$(tail -n1 "$tmp/crash-watch.log"); break; }
+    sleep 2
+done
+[ "$outcome" = succeeded ] || { tail -n 20 "$tmp/crash-watch.log"; fail "job $crash_id did not succeed after the coordinator's crash: ${outcome:-no answer}"; }
+recovered=$((SECONDS - crashed_at))
+restarts=$("$docker" inspect -f '{{.RestartCount}}' "$container")
+"${cli[@]}" model "$crash_id" --server "$server" --out "$tmp/crashed.json" >/dev/null 2>&1 || fail "backprop model $crash_id failed"
+cmp -s "$tmp/reference.json" "$tmp/crashed.json" || fail "job $crash_id's model differs from backprop train's after the coordinator's crash"
+phase "coordinator killed (kill -9 of pid $pid) at ${at_step:-?}/4500, restarted by docker ($restarts restart), job $crash_id succeeded ${recovered} s later with the weights of backprop train"
+
+summary="coordinator + $workers workers (docker-compose --scale worker=$workers, host network on loopback), job ${job:-?} SUCCEEDED; coordinator crash mid-job: job $crash_id SUCCEEDED, identical weights"
