@@ -105,9 +105,9 @@ internal static class BackpropServer
             // A coordinator remembers its fellow members on its data volume, to find them again after a restart.
             var memberFile = options.IsCoordinator ? new ClusterMemberFile(settings.Trainer.DataRoot) : null;
             var formerMembers = memberFile?.Read(problem => clusterLog.LogWarning("{Problem}", problem)) ?? [];
-            if (formerMembers.Count > 0 && options.SeedNodes.Length == 0)
+            if (formerMembers.Count > 0)
             {
-                clusterLog.LogInformation("Asking the former members first, to rejoin their cluster: {Members}", string.Join(", ", formerMembers));
+                clusterLog.LogInformation("Former members, asked before this node forms a cluster of its own: {Members}", string.Join(", ", formerMembers));
             }
 
             akka.AddBackpropCluster(options, formerMembers)

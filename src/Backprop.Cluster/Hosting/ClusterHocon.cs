@@ -60,7 +60,7 @@ public static class ClusterHocon
                 # The proxy warns while the singleton is still starting; jobs wait in its buffer meanwhile.
                 singleton-proxy.log-singleton-identification-failure = off
                 roles = [{{string.Join(", ", options.Roles.Select(Quote))}}]
-                seed-nodes = [{{string.Join(", ", options.SeedNodes.Select(Quote))}}]
+                # No seed-nodes: the node joins them itself, with a restarted coordinator's former members (ClusterSeeds).
                 # A node restarted on the address of a member the cluster has not yet removed (a coordinator after a
                 # crash) is refused until the old incarnation is gone; retry every 2 s rather than Akka's 10 s.
                 retry-unsuccessful-join-after = 2s

@@ -14,8 +14,11 @@ public static class ClusterHostingExtensions
     /// Configures remoting and clustering from <paramref name="options"/> and starts this node's actors: the
     /// gradient worker on worker nodes (with a <see cref="CoordinatorWatch"/> unless the node is a coordinator too);
     /// the job manager singleton and its proxy (registered as <see cref="JobManagerProxy"/>) on coordinator nodes.
-    /// A node with seed nodes joins them. One without forms the cluster, unless one of <paramref name="formerMembers"/>
-    /// (a restarted coordinator's last fellow members) answers first: then it joins their cluster (<see cref="FormOrRejoin"/>).
+    /// The node joins its seed nodes (<see cref="ClusterSeeds.ToJoin"/>). One that would form the cluster (no seeds, or
+    /// itself the first) asks <paramref name="formerMembers"/> first, a restarted coordinator's last fellow members:
+    /// Akka's first-seed process joins the first of them that is in a cluster, and forms a new one when all answer
+    /// that they are not or none answers within <c>seed-node-timeout</c> (5 s). So a coordinator restarted after a
+    /// crash, whose workers kept the cluster (the Split Brain Resolver downed the old coordinator), joins them again.
     /// </summary>
     public static AkkaConfigurationBuilder AddBackpropCluster(
         this AkkaConfigurationBuilder builder, ClusterOptions options, IReadOnlyList<Address>? formerMembers = null)
@@ -47,9 +50,15 @@ public static class ClusterHostingExtensions
                         ClusterSingletonProxy.Props($"/user/{ClusterRoles.JobManagerName}", proxySettings), $"{ClusterRoles.JobManagerName}-proxy"));
                 }
 
-                if (options.SeedNodes.Length == 0)
+                var cluster = Akka.Cluster.Cluster.Get(system);
+                var seeds = ClusterSeeds.ToJoin(cluster.SelfAddress, options.SeedNodes.Select(Address.Parse).ToList(), formerMembers ?? []);
+                if (seeds.Count == 0)
                 {
-                    FormOrRejoin(Akka.Cluster.Cluster.Get(system), formerMembers ?? []);
+                    cluster.Join(cluster.SelfAddress);
+                }
+                else
+                {
+                    cluster.JoinSeedNodes(seeds);
                 }
             });
     }
@@ -57,26 +66,4 @@ public static class ClusterHostingExtensions
     /// <summary>Adds the node's actor system ("backprop") to a host's services.</summary>
     public static IServiceCollection AddBackpropNode(this IServiceCollection services, ClusterOptions options, IReadOnlyList<Address>? formerMembers = null) =>
         services.AddAkka(ClusterRoles.SystemName, builder => builder.AddBackpropCluster(options, formerMembers));
-
-    /// <summary>
-    /// Joins the cluster of <paramref name="formerMembers"/> if one of them is in one, else forms a cluster of this node.
-    /// </summary>
-    /// <remarks>
-    /// Akka's seed-node process with this node first in the list: it asks the others (InitJoin) and joins the first
-    /// one that is a member of a cluster; when all answer that they are not, or none answers within the cluster's
-    /// <c>seed-node-timeout</c> (5 s), it joins itself. So a coordinator restarted after a crash, whose workers kept
-    /// their cluster (the Split Brain Resolver downed the old coordinator), joins them again, and a coordinator whose
-    /// former members are gone starts on its own at most 5 s later.
-    /// </remarks>
-    private static void FormOrRejoin(Akka.Cluster.Cluster cluster, IReadOnlyList<Address> formerMembers)
-    {
-        var others = formerMembers.Where(address => address != cluster.SelfAddress).Distinct().ToList();
-        if (others.Count == 0)
-        {
-            cluster.Join(cluster.SelfAddress);
-            return;
-        }
-
-        cluster.JoinSeedNodes([cluster.SelfAddress, .. others]);
-    }
 }
