@@ -125,10 +125,11 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
         Receive<GradientsComputed>(OnGradientsComputed);
         Receive<ShardFailed>(failed =>
         {
-            // A failure of a step already finished (its blocks were done elsewhere) changes nothing.
+            // A failure of a step already finished (its blocks were done elsewhere) changes nothing. Otherwise the worker goes,
+            // as when its tensor link fails: one lost chunk of θ costs the job a worker, not the job.
             if (_plan is not null && failed.Step == _plan.Step)
             {
-                Fail($"worker {Sender.Path.Address}: {failed.Reason}");
+                DropWorker(Sender.Path.ToString(), failed.Reason);
             }
         });
         Receive<CheckStragglers>(_ => SpeculateOnStragglers());
@@ -250,16 +251,28 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
         RecordBlock(sender, header, sums);
     }
 
-    /// <summary>Records a block's verified sums, from either transport; results of other steps and duplicates are dropped.</summary>
+    /// <summary>
+    /// Records a block's verified sums, from either transport; results of other steps and duplicates are dropped. A lagging
+    /// worker that delivers anything may take blocks again, at once those of lost workers that no one else could take.
+    /// </summary>
     private void RecordBlock(string sender, TensorFrameHeader result, float[] sums)
     {
-        var block = new LeafRange(result.FirstLeaf, result.EndLeaf);
-        if (_workers.TryGet(sender, out var arrivedFrom) && arrivedFrom.Lagging)
+        var caughtUp = _workers.TryGet(sender, out var arrivedFrom) && arrivedFrom.Lagging;
+        if (caughtUp)
         {
-            // It has caught up with something: it may take blocks again from the next step.
-            arrivedFrom.Lagging = false;
+            arrivedFrom!.Lagging = false;
         }
 
+        AcceptBlock(arrivedFrom, result, sums);
+        if (caughtUp && _plan is not null)
+        {
+            RescueOrphanedBlocks();
+        }
+    }
+
+    private void AcceptBlock(JobWorker? arrivedFrom, TensorFrameHeader result, float[] sums)
+    {
+        var block = new LeafRange(result.FirstLeaf, result.EndLeaf);
         if (_plan is null || result.Step != _plan.Step)
         {
             _buffers.Return(sums);
@@ -278,10 +291,7 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
         _plan = plan;
         _blockSums[block] = sums;
         _blockLosses[block] = result.LossSum;
-        if (_workers.TryGet(sender, out var worker))
-        {
-            worker.RecordThroughput(result.SampleCount, result.ComputeSeconds);
-        }
+        arrivedFrom?.RecordThroughput(result.SampleCount, result.ComputeSeconds);
 
         if (_plan.IsComplete)
         {
