@@ -12,6 +12,7 @@ using Backprop.Core.Optimizers;
 using Backprop.Core.Training;
 using LeaveJob = Backprop.Protocol.V1.LeaveJob;
 using ShardFailed = Backprop.Protocol.V1.ShardFailed;
+using WeightsUpdate = Backprop.Protocol.V1.WeightsUpdate;
 
 namespace Backprop.Cluster.Tests.Coordinator;
 
@@ -33,11 +34,7 @@ public sealed class TrainingCoordinatorFaultTests() : TestKit(ClusterHocon.For(n
     [Fact]
     public void Step_LaggardCatchesUpAfterTheOtherWorkerIsLost_TakesOverTheLostWorkersBlocks()
     {
-        var (coordinator, listener) = Start(minWorkers: 2);
-        var a = Worker(coordinator);
-        var b = Worker(coordinator);
-        a.Join();
-        b.Join();
+        var (coordinator, listener, a, b) = StartWithTwoWorkers();
         // Step 0 answered by both, so both have a measured pace.
         a.Answer(a.ExpectBlocks());
         b.Answer(b.ExpectBlocks());
@@ -63,11 +60,7 @@ public sealed class TrainingCoordinatorFaultTests() : TestKit(ClusterHocon.For(n
     [Fact]
     public void Step_WorkerRejectsTheStepsWeights_IsDroppedAndItsBlocksMoveWhileTheJobGoesOn()
     {
-        var (coordinator, listener) = Start(minWorkers: 2);
-        var a = Worker(coordinator);
-        var b = Worker(coordinator);
-        a.Join();
-        b.Join();
+        var (coordinator, listener, a, b) = StartWithTwoWorkers();
         var blocksOfA = a.ExpectBlocks();
         b.ExpectBlocks();
 
@@ -82,13 +75,69 @@ public sealed class TrainingCoordinatorFaultTests() : TestKit(ClusterHocon.For(n
         a.Probe.FishForMessage<LeaveJob>(_ => true, Wait);
     }
 
-    private (IActorRef Coordinator, TestProbe Listener) Start(int minWorkers)
+    [Fact]
+    public void Step_NoBlockArrivesForTheStallTimeout_IsSentAgainThenTheJobFailsNamingTheBlocksAndTheWorker()
+    {
+        var (coordinator, listener) = Start(minWorkers: 1, stallTimeout: TimeSpan.FromMilliseconds(300));
+        var worker = Worker(coordinator);
+        worker.Join();
+        var blocks = worker.ExpectBlocks();
+
+        var stalled = Next<JobStepStalled>(listener);
+        var weightsAgain = worker.Probe.FishForMessage<WeightsUpdate>(_ => true, Wait);
+        var blocksAgain = worker.ExpectBlocks();
+        var failed = Next<JobFailed>(listener);
+
+        Assert.Equal(blocks.Step, stalled.Step);
+        Assert.Contains(worker.Id, stalled.Outstanding);
+        Assert.Equal(blocks.Step, weightsAgain.Version);
+        Assert.Equal(blocks.Shards.Select(s => s.FirstLeaf), blocksAgain.Shards.Select(s => s.FirstLeaf));
+        Assert.Contains($"{worker.Id} (ready) owes leaves [0, 8)", failed.Reason);
+        Assert.Contains("StallTimeout", failed.Reason);
+    }
+
+    [Fact]
+    public void Job_FewerWorkersThanMinWorkersAndLaterNone_SaysItWaitsEachTime()
+    {
+        var (coordinator, listener) = Start(minWorkers: 2);
+        var atStart = Next<JobWaitingForWorkers>(listener);
+        var a = Worker(coordinator);
+        var b = Worker(coordinator);
+        a.Join();
+        b.Join();
+        a.ExpectBlocks();
+        b.ExpectBlocks();
+
+        Sys.Stop(a.Probe.Ref);
+        Sys.Stop(b.Probe.Ref);
+
+        var midStep = Next<JobWaitingForWorkers>(listener);
+        Assert.Equal(new JobWaitingForWorkers(JobId, Step: 0, ReadyWorkers: 0, NeededWorkers: 2), atStart);
+        Assert.Equal(new JobWaitingForWorkers(JobId, Step: 0, ReadyWorkers: 0, NeededWorkers: 1), midStep);
+    }
+
+    private (IActorRef Coordinator, TestProbe Listener, FakeWorker A, FakeWorker B) StartWithTwoWorkers()
+    {
+        var (coordinator, listener) = Start(minWorkers: 2);
+        var a = Worker(coordinator);
+        var b = Worker(coordinator);
+        a.Join();
+        b.Join();
+        return (coordinator, listener, a, b);
+    }
+
+    private (IActorRef Coordinator, TestProbe Listener) Start(int minWorkers, TimeSpan? stallTimeout = null)
     {
         var options = new TrainingOptions(
             LossKind.MeanSquaredError, new OptimizerSettings(OptimizerKind.Sgd, 0.1f), ScheduleKind.Constant, BatchSize: 8, Epochs: 50, Seed: 3, ShardSize: 1);
         var job = new TrainingJob(JobId, ParameterInitializer.Initialize(Spec, seed: 2), Data, options, Source: null);
         var listener = CreateTestProbe();
-        var coordinator = Sys.ActorOf(TrainingCoordinator.Props(job, listener, new ClusterOptions { MinWorkers = minWorkers, DirectTensorLinks = false }));
+        var coordinator = Sys.ActorOf(TrainingCoordinator.Props(job, listener, new ClusterOptions
+        {
+            MinWorkers = minWorkers,
+            DirectTensorLinks = false,
+            StallTimeout = stallTimeout ?? new ClusterOptions().StallTimeout,
+        }));
         return (coordinator, listener);
     }
 
