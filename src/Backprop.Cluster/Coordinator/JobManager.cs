@@ -75,7 +75,6 @@ public sealed class JobManager : ReceiveActor
                 $"job-{Uri.EscapeDataString(submit.Job.JobId)}");
             Context.Watch(coordinator);
             _running[coordinator] = submit.Job.JobId;
-            submit.Listener.Tell(new JobStarted(submit.Job.JobId));
         }
     }
 }

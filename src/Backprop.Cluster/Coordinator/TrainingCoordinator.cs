@@ -40,6 +40,11 @@ namespace Backprop.Cluster.Coordinator;
 /// unreachable takes no blocks and hands back those it owes until it is reachable again. A worker whose
 /// blocks are late by <see cref="StragglerPolicy"/> keeps them, but they are sent to the other workers as well
 /// (<see cref="JobWorkerSlow"/>); the first result of each block counts, later ones are dropped.</item>
+/// <item>A job that cannot go on for want of workers (fewer than it needs ready, or lost workers' blocks and no one to take
+/// them) tells the listener <see cref="JobWaitingForWorkers"/>, once each time it starts waiting. A step that goes
+/// <see cref="ClusterOptions.StallTimeout"/> without a block arriving while it has workers is planned again: θ and every
+/// outstanding block are sent again (<see cref="JobStepStalled"/>); after a second such wait the job fails naming the blocks
+/// and workers it waited on (<see cref="StallWatch"/>).</item>
 /// <item>When every block is in, <see cref="GradientTree.Combine"/> finishes the fixed reduction tree, the
 /// optimizer applies sums ÷ batch rows at the schedule's rate, and step t+1 begins. After an epoch's last
 /// step the test data is evaluated here. When due (<see cref="ClusterOptions.CheckpointEverySteps"/>,
@@ -52,8 +57,8 @@ namespace Backprop.Cluster.Coordinator;
 /// </remarks>
 public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
 {
-    /// <summary>How often outstanding blocks are checked for stragglers.</summary>
-    private static readonly TimeSpan StragglerCheckInterval = TimeSpan.FromMilliseconds(50);
+    /// <summary>How often outstanding blocks are checked for stragglers, and the step for a stall.</summary>
+    private static readonly TimeSpan ProgressCheckInterval = TimeSpan.FromMilliseconds(50);
 
     /// <summary>How long opening a worker's tensor link may take before tensors go by remoting instead.</summary>
     private static readonly TimeSpan LinkConnectTimeout = TimeSpan.FromSeconds(5);
@@ -74,6 +79,10 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
     private readonly Dictionary<LeafRange, double> _blockLosses = [];
     private readonly Stopwatch _epochClock = new();
     private readonly Stopwatch _checkpointClock = Stopwatch.StartNew();
+    private readonly Stopwatch _jobClock = Stopwatch.StartNew();
+    private StallWatch _stall;
+    private long _blocksAccepted;
+    private bool _waitingForWorkers;
     private long _checkpointStep;
     private List<DatasetChunk>? _datasetChunks;
     private StepPlan? _plan;
@@ -97,6 +106,7 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
             Resume(checkpoint);
         }
 
+        _stall = StallWatch.Start(options.StallTimeout, _jobClock.Elapsed);
         _buffers = new TensorBufferPool(_network.Spec.ParameterCount);
         _receiver = new TensorReceiver<string>(_buffers);
         _joinJob = new JoinJob
@@ -125,13 +135,18 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
         Receive<GradientsComputed>(OnGradientsComputed);
         Receive<ShardFailed>(failed =>
         {
-            // A failure of a step already finished (its blocks were done elsewhere) changes nothing.
+            // A failure of a step already finished (its blocks were done elsewhere) changes nothing. Otherwise the worker goes,
+            // as when its tensor link fails: one lost chunk of θ costs the job a worker, not the job.
             if (_plan is not null && failed.Step == _plan.Step)
             {
-                Fail($"worker {Sender.Path.Address}: {failed.Reason}");
+                DropWorker(Sender.Path.ToString(), failed.Reason);
             }
         });
-        Receive<CheckStragglers>(_ => SpeculateOnStragglers());
+        Receive<CheckProgress>(_ =>
+        {
+            SpeculateOnStragglers();
+            WatchForStall();
+        });
         Receive<CancelTrainingJob>(cancel => Stop(new JobCancelled(_job.JobId, cancel.Reason)));
         Receive<Terminated>(terminated => DropWorker(terminated.ActorRef.Path.ToString(), "stopped"));
         Receive<LinkSumsArrived>(arrived => RecordBlock(arrived.Worker, arrived.Header, arrived.Sums));
@@ -156,7 +171,10 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
     {
         _cluster.Subscribe(
             Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
-        Timers.StartPeriodicTimer(nameof(CheckStragglers), CheckStragglers.Instance, StragglerCheckInterval);
+        Timers.StartPeriodicTimer(nameof(CheckProgress), CheckProgress.Instance, ProgressCheckInterval);
+        // Sent here rather than by the job manager, so that the listener hears it before anything the job says.
+        _listener.Tell(new JobStarted(_job.JobId));
+        Continue();
     }
 
     /// <inheritdoc />
@@ -250,16 +268,28 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
         RecordBlock(sender, header, sums);
     }
 
-    /// <summary>Records a block's verified sums, from either transport; results of other steps and duplicates are dropped.</summary>
+    /// <summary>
+    /// Records a block's verified sums, from either transport; results of other steps and duplicates are dropped. A lagging
+    /// worker that delivers anything may take blocks again, at once those of lost workers that no one else could take.
+    /// </summary>
     private void RecordBlock(string sender, TensorFrameHeader result, float[] sums)
     {
-        var block = new LeafRange(result.FirstLeaf, result.EndLeaf);
-        if (_workers.TryGet(sender, out var arrivedFrom) && arrivedFrom.Lagging)
+        var caughtUp = _workers.TryGet(sender, out var arrivedFrom) && arrivedFrom.Lagging;
+        if (caughtUp)
         {
-            // It has caught up with something: it may take blocks again from the next step.
-            arrivedFrom.Lagging = false;
+            arrivedFrom!.Lagging = false;
         }
 
+        AcceptBlock(arrivedFrom, result, sums);
+        if (caughtUp)
+        {
+            Continue();
+        }
+    }
+
+    private void AcceptBlock(JobWorker? arrivedFrom, TensorFrameHeader result, float[] sums)
+    {
+        var block = new LeafRange(result.FirstLeaf, result.EndLeaf);
         if (_plan is null || result.Step != _plan.Step)
         {
             _buffers.Return(sums);
@@ -276,12 +306,10 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
         }
 
         _plan = plan;
+        _blocksAccepted++;
         _blockSums[block] = sums;
         _blockLosses[block] = result.LossSum;
-        if (_workers.TryGet(sender, out var worker))
-        {
-            worker.RecordThroughput(result.SampleCount, result.ComputeSeconds);
-        }
+        arrivedFrom?.RecordThroughput(result.SampleCount, result.ComputeSeconds);
 
         if (_plan.IsComplete)
         {
@@ -289,18 +317,27 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
         }
     }
 
-    /// <summary>Starts the next step when none is running and enough workers are ready; rescues blocks of lost workers.</summary>
+    /// <summary>
+    /// Starts the next step when none is running and enough workers are ready; rescues blocks of lost workers; tells the
+    /// listener when the job starts waiting for workers.
+    /// </summary>
     private void Continue()
     {
         if (_plan is not null)
         {
-            RescueOrphanedBlocks();
+            WaitingForWorkers(!RescueOrphanedBlocks(), needed: 1);
             return;
         }
 
         // MinWorkers only holds back the first step; after that any ready worker keeps the job going.
         var needed = _cursor.Step == 0 ? _options.MinWorkers : 1;
-        if (_cursor.IsFinished || _workers.ReadyCount < needed)
+        if (_cursor.IsFinished)
+        {
+            return;
+        }
+
+        WaitingForWorkers(_workers.ReadyCount < needed, needed);
+        if (_waitingForWorkers)
         {
             return;
         }
@@ -323,20 +360,85 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
         }
     }
 
-    private void RescueOrphanedBlocks()
+    /// <summary>Moves the blocks of workers that cannot compute them to those that can; false when there are none to take them.</summary>
+    private bool RescueOrphanedBlocks()
     {
         foreach (var owner in _plan!.BusyWorkers.Where(w => !_workers.IsReady(w)).ToList())
         {
             var live = _workers.Shares();
             if (live.Count == 0)
             {
-                _log.Warning("job {0}: step {1} waits for a worker to take over its blocks", _job.JobId, _plan.Step);
-                return;
+                return false;
             }
 
             MoveBlocks(owner, live);
         }
+
+        return true;
     }
+
+    /// <summary>Notes whether the job waits for workers, telling the listener when it starts to.</summary>
+    private void WaitingForWorkers(bool waiting, int needed)
+    {
+        if (waiting && !_waitingForWorkers)
+        {
+            _log.Warning("job {0}: step {1} waits for workers ({2} of {3} ready)", _job.JobId, _cursor.Step, _workers.ReadyCount, needed);
+            _listener.Tell(new JobWaitingForWorkers(_job.JobId, _cursor.Step, _workers.ReadyCount, needed));
+        }
+
+        _waitingForWorkers = waiting;
+    }
+
+    /// <summary>
+    /// The safety net (<see cref="StallWatch"/>): a step with workers that gets no block for <see cref="ClusterOptions.StallTimeout"/>
+    /// is sent again, and after a second such wait the job fails.
+    /// </summary>
+    private void WatchForStall()
+    {
+        var running = _plan is not null && _workers.All.Any(w => w.Ready && w.Reachable);
+        (_stall, var action) = _stall.Check(_blocksAccepted, running, _jobClock.Elapsed);
+        switch (action)
+        {
+            case StallAction.Replan:
+                Replan();
+                break;
+            case StallAction.Fail:
+                Fail($"step {_plan!.Step} got no block for {_options.StallTimeout} (Cluster:StallTimeout) twice, the second time after θ and its blocks were sent again; outstanding: {Outstanding()}");
+                break;
+        }
+    }
+
+    /// <summary>Sends θ and every outstanding block of the step again, to their owners or, for owners that cannot take them, to others.</summary>
+    private void Replan()
+    {
+        var outstanding = Outstanding();
+        _log.Warning("job {0}: step {1} got no block for {2}; sending θ and its blocks again: {3}", _job.JobId, _plan!.Step, _options.StallTimeout, outstanding);
+        _listener.Tell(new JobStepStalled(_job.JobId, _plan.Step, _options.StallTimeout, outstanding));
+        foreach (var worker in _workers.All)
+        {
+            // Whatever was sent may be lost: θ goes again, and a lagging worker is given its chance again.
+            worker.WeightsVersion = -1;
+            worker.Lagging = false;
+            worker.Idle();
+        }
+
+        foreach (var owner in _plan.BusyWorkers.Where(_workers.IsReady).ToList())
+        {
+            SendBlocks(_workers[owner], _plan.OutstandingOf(owner));
+        }
+
+        Continue();
+    }
+
+    /// <summary>The step's outstanding blocks by worker, with what the coordinator knows of each worker.</summary>
+    private string Outstanding() => string.Join("; ", _plan!.BusyWorkers.Order(StringComparer.Ordinal).Select(owner =>
+    {
+        var state = !_workers.TryGet(owner, out var worker) ? "gone"
+            : !worker.Reachable ? "unreachable"
+            : worker.Lagging ? "lagging"
+            : "ready";
+        return $"{owner} ({state}) owes leaves {string.Join(", ", _plan.OutstandingOf(owner).Select(b => $"[{b.First}, {b.End})"))}";
+    }));
 
     /// <summary>Gives the outstanding blocks of <paramref name="from"/> to the other <paramref name="workers"/> (<see cref="StepPlan.Reassign"/>) and sends them.</summary>
     private void MoveBlocks(string from, IReadOnlyList<WorkerShare> workers)
@@ -611,10 +713,10 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
         Context.Stop(Self);
     }
 
-    /// <summary>The periodic tick of <see cref="SpeculateOnStragglers"/>.</summary>
-    private sealed class CheckStragglers
+    /// <summary>The periodic tick of <see cref="SpeculateOnStragglers"/> and <see cref="WatchForStall"/>.</summary>
+    private sealed class CheckProgress
     {
-        public static readonly CheckStragglers Instance = new();
+        public static readonly CheckProgress Instance = new();
     }
 
     private static float[] AddInPlace(float[] left, float[] right)

@@ -75,6 +75,13 @@ public sealed class ClusterOptions
     public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// How long a running job's step may go without any block arriving while it has workers to compute it. After one
+    /// such wait θ and the step's outstanding blocks are sent again; after a second, the job fails naming the blocks and
+    /// workers it waited on. A safety net under the fault rules, so generous: a single block may take this long.
+    /// </summary>
+    public TimeSpan StallTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
     /// The address this node gives other nodes, for remoting and direct tensor links: <see cref="PublicHostname"/>
     /// when set; else <see cref="Hostname"/>, unless that is a wildcard (0.0.0.0, ::) that no other node can dial,
     /// and then this machine's host name. A container's host name is its own (a replica of a scaled compose
@@ -120,6 +127,7 @@ public sealed class ClusterOptions
         Check(MaxConcurrentJobs >= 1, "MaxConcurrentJobs", $"must be ≥ 1, got {MaxConcurrentJobs}", "the default is 1");
         Check(CheckpointEverySteps >= 0, "CheckpointEverySteps", $"must be ≥ 0, got {CheckpointEverySteps}", "0 checkpoints by CheckpointInterval only");
         Check(CheckpointInterval > TimeSpan.Zero, "CheckpointInterval", $"must be positive, got {CheckpointInterval}", "e.g. 00:00:30");
+        Check(StallTimeout > TimeSpan.Zero, "StallTimeout", $"must be positive, got {StallTimeout}", "e.g. 00:05:00");
         Check(DownUnreachableAfter > TimeSpan.Zero, "DownUnreachableAfter", $"must be positive, got {DownUnreachableAfter}", "e.g. 00:00:20");
         Check(CoordinatorLostAfter >= TimeSpan.FromSeconds(1), "CoordinatorLostAfter", $"must be at least 1 s, got {CoordinatorLostAfter}", "e.g. 00:00:30");
     }

@@ -47,6 +47,20 @@ public sealed record JobEpochCompleted(string JobId, EpochReport Report) : IJobE
 /// <summary>A worker started or stopped taking part in the job.</summary>
 public sealed record JobWorkerChanged(string JobId, string Worker, bool Joined, int ActiveWorkers, string? Reason) : IJobEvent;
 
+/// <summary>
+/// The job cannot go on until more workers can take blocks: <paramref name="ReadyWorkers"/> can, <paramref name="NeededWorkers"/>
+/// are needed (<c>MinWorkers</c> before the first step, then one). Sent when the job starts waiting, at its start included;
+/// it has stopped waiting once <see cref="JobWorkerChanged.ActiveWorkers"/> reaches <paramref name="NeededWorkers"/> or a step completes.
+/// </summary>
+public sealed record JobWaitingForWorkers(string JobId, long Step, int ReadyWorkers, int NeededWorkers) : IJobEvent;
+
+/// <summary>
+/// Step <paramref name="Step"/> went <paramref name="Waited"/> without a block arriving although workers were there: θ and its
+/// outstanding blocks were sent again. <paramref name="Outstanding"/> names the blocks and the workers that owed them.
+/// If another such wait follows, the job fails.
+/// </summary>
+public sealed record JobStepStalled(string JobId, long Step, TimeSpan Waited, string Outstanding) : IJobEvent;
+
 /// <summary>The job trained every epoch; <paramref name="Network"/> holds the final weights.</summary>
 public sealed record JobSucceeded(string JobId, Network Network) : IJobOutcome;
 

@@ -38,9 +38,17 @@ public sealed class DatasetCache
     }
 
     /// <summary>Prepares to receive the chunks of <paramref name="descriptor"/>'s dataset.</summary>
+    /// <exception cref="InvalidDataException">The samples would not fit in one array.</exception>
     public void ExpectShipment(DatasetDescriptor descriptor)
     {
         ArgumentNullException.ThrowIfNull(descriptor);
+        var width = Math.Max(descriptor.InputSize, descriptor.TargetSize);
+        if ((long)descriptor.Count * width > Array.MaxLength)
+        {
+            throw new InvalidDataException(
+                $"dataset {descriptor.DatasetId}: {descriptor.Count} samples of {width} values do not fit in one array of at most {Array.MaxLength} floats");
+        }
+
         _shipments.TryAdd(descriptor.DatasetId, new Shipment(descriptor));
     }
 

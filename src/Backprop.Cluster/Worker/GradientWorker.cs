@@ -37,6 +37,9 @@ public sealed class GradientWorker : ReceiveActor
             if (_jobs.TryGetValue(closed.JobId, out var job) && job.Link == closed.Link)
             {
                 _log.Warning("job {0}: tensor link closed: {1}", closed.JobId, closed.Reason);
+                // Closing our end is what tells the coordinator (its reader stops): left open, θ would be written to a
+                // link no one reads, and this worker would wait for it for the rest of the job.
+                closed.Link.Dispose();
                 job.Link = null;
             }
         });
@@ -80,24 +83,26 @@ public sealed class GradientWorker : ReceiveActor
     private void OnJoinJob(JoinJob join)
     {
         Leave(join.JobId);
-        WorkerJob job;
+        WorkerJob? job = null;
         try
         {
             job = new WorkerJob(join, _options.EffectiveWorkerThreads);
+            job.Data = _datasets.Find(join.Dataset);
+            if (job.Data is null)
+            {
+                _datasets.ExpectShipment(join.Dataset);
+            }
         }
-        catch (Exception e) when (e is InvalidDataException or Core.InvalidInputException or ArgumentException)
+        // A request this node cannot hold (buffers past the largest array, or past its memory) costs this job its
+        // worker, answered as an error: thrown, it would restart the actor and lose every job on the node, unanswered.
+        catch (Exception e) when (e is InvalidDataException or Core.InvalidInputException or ArgumentException or OverflowException or OutOfMemoryException)
         {
-            Sender.Tell(new JobJoined { JobId = join.JobId, Error = e.Message });
+            job?.Dispose();
+            Sender.Tell(new JobJoined { JobId = join.JobId, Error = $"cannot join job {join.JobId}: {e.Message}" });
             return;
         }
 
         _jobs[join.JobId] = job;
-        job.Data = _datasets.Find(join.Dataset);
-        if (job.Data is null)
-        {
-            _datasets.ExpectShipment(join.Dataset);
-        }
-
         Sender.Tell(Joined(join.JobId, datasetReady: job.Data is not null));
     }
 

@@ -30,8 +30,8 @@ internal sealed class WorkerJob : IDisposable
 
         Join = join;
         _pass = new Backpropagator(Spec, join.MaxRows, threads, join.ShardSize);
-        _inputs = new float[join.MaxRows * Spec.InputSize];
-        _targets = new float[join.MaxRows * Spec.OutputSize];
+        _inputs = Backpropagator.BatchBuffer(join.MaxRows, Spec.InputSize);
+        _targets = Backpropagator.BatchBuffer(join.MaxRows, Spec.OutputSize);
         _gradientSums = new float[Spec.ParameterCount];
         _indices = new int[join.MaxRows];
         WeightBuffers = new TensorBufferPool(Spec.ParameterCount);

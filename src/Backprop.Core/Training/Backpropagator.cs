@@ -71,9 +71,9 @@ public sealed unsafe class Backpropagator : IDisposable
         Spec = spec;
         MaxRows = maxRows;
         var layers = spec.Layers;
-        _z = [.. layers.Select(l => new float[maxRows * l.Outputs])];
-        _a = [.. layers.Select(l => new float[maxRows * l.Outputs])];
-        _delta = [.. layers.Select(l => new float[maxRows * l.Outputs])];
+        _z = [.. layers.Select(l => BatchBuffer(maxRows, l.Outputs))];
+        _a = [.. layers.Select(l => BatchBuffer(maxRows, l.Outputs))];
+        _delta = [.. layers.Select(l => BatchBuffer(maxRows, l.Outputs))];
         _threads = new KernelThreads(threads);
         _stacks = new float[threads][];
         _forwardPart = ForwardPart;
@@ -320,6 +320,26 @@ public sealed unsafe class Backpropagator : IDisposable
                 _stacks[part] = new float[needed];
             }
         }
+    }
+
+    /// <summary>A buffer for <paramref name="maxRows"/> rows of <paramref name="width"/> values each.</summary>
+    /// <remarks>
+    /// The length is taken in 64 bits: as an <see cref="int"/> product, rows × width can wrap within the sizes a request
+    /// may name, into a negative length or a buffer too small for its rows.
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException">The buffer would be longer than an array can be.</exception>
+    public static float[] BatchBuffer(int maxRows, int width)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxRows);
+        ArgumentOutOfRangeException.ThrowIfNegative(width);
+        var length = (long)maxRows * width;
+        if (length > Array.MaxLength)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(maxRows), maxRows, $"{maxRows} rows of {width} values are {length} floats, more than one array holds ({Array.MaxLength}); use fewer rows per batch");
+        }
+
+        return new float[length];
     }
 
     private static void CheckShardSize(int shardSize)

@@ -12,8 +12,15 @@ using Backprop.Core.Training;
 namespace Backprop.Cluster.Tests.Coordinator;
 
 /// <summary>The job manager on a cluster-enabled system of its own (not joined: jobs wait for workers that never come).</summary>
-public sealed class JobManagerTests() : TestKit(ClusterHocon.For(new ClusterOptions { Port = 0 }))
+public sealed class JobManagerTests : TestKit
 {
+    public JobManagerTests()
+        : base(ClusterHocon.For(new ClusterOptions { Port = 0 }))
+    {
+        // The test actor is also the jobs' listener, and jobs without workers say so.
+        IgnoreMessages<JobWaitingForWorkers>();
+    }
+
     private static TrainingJob Job(string id)
     {
         var data = BuiltInDatasets.Load(BuiltInDatasets.Xor, seed: 1);

@@ -47,4 +47,20 @@ public class ClusterOptionsTests
     public void ClusterHocon_Always_RetriesARefusedJoinEveryTwoSeconds() =>
         // A restarted coordinator joins as soon as its old incarnation is removed, not up to 10 s later.
         Assert.Equal(TimeSpan.FromSeconds(2), ClusterHocon.For(new ClusterOptions()).GetTimeSpan("akka.cluster.retry-unsuccessful-join-after"));
+
+    [Fact]
+    public void StallTimeout_Default_IsFiveMinutes() =>
+        Assert.Equal(TimeSpan.FromMinutes(5), new ClusterOptions().StallTimeout);
+
+    [Fact]
+    public void Validate_StallTimeoutNotPositive_NamesTheKeyTheVariableAndAnExample()
+    {
+        var options = new ClusterOptions { StallTimeout = TimeSpan.Zero };
+
+        var error = Assert.Throws<ArgumentException>(options.Validate);
+
+        Assert.Contains("Cluster:StallTimeout", error.Message);
+        Assert.Contains("Cluster__StallTimeout", error.Message);
+        Assert.Contains("00:05:00", error.Message);
+    }
 }

@@ -224,4 +224,26 @@ public class BackpropagatorBatchTests
         var outOfRange = Assert.IsType<ArgumentOutOfRangeException>(error);
         Assert.Equal("layer", outOfRange.ParamName);
     }
+
+    [Fact]
+    public void Constructor_RowsTimesALayersWidthPastTheLargestArray_ThrowsNamingMaxRows()
+    {
+        // Arrange: 65,536 × 40,000 is past int.MaxValue; as an int product it wrapped to a negative length
+        var spec = NetworkSpec.Create(2, [40_000], 1, Activation.Tanh, Activation.Sigmoid);
+
+        // Act
+        var error = Record.Exception(() => new Backpropagator(spec, maxRows: 65_536));
+
+        // Assert
+        var outOfRange = Assert.IsType<ArgumentOutOfRangeException>(error);
+        Assert.Equal("maxRows", outOfRange.ParamName);
+        Assert.Contains("65536 rows of 40000 values", outOfRange.Message);
+    }
+
+    [Theory]
+    [InlineData(0, 5)]
+    [InlineData(3, 5)]
+    [InlineData(1_000, 1_000)]
+    public void BatchBuffer_WithinTheLargestArray_HoldsRowsTimesWidth(int rows, int width) =>
+        Assert.Equal((long)rows * width, Backpropagator.BatchBuffer(rows, width).LongLength);
 }
