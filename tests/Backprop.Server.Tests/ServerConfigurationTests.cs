@@ -47,6 +47,7 @@ public class ServerConfigurationTests
         Assert.Equal(TimeSpan.FromSeconds(30), options.CheckpointInterval);
         Assert.Equal(TimeSpan.FromSeconds(20), options.DownUnreachableAfter);
         Assert.Equal(TimeSpan.FromSeconds(30), options.CoordinatorLostAfter);
+        Assert.Equal(TimeSpan.FromMinutes(5), options.StallTimeout);
     }
 
     [Fact]
