@@ -53,6 +53,9 @@ internal static class JobWatch
                 case WatchJobResponse.EventOneofCase.WorkerChanged:
                     view.Line(WatchLines.Worker(response.WorkerChanged));
                     break;
+                case WatchJobResponse.EventOneofCase.Waiting:
+                    view.Line(WatchLines.Waiting(job, response.Waiting));
+                    break;
                 case WatchJobResponse.EventOneofCase.WorkerSlow:
                     view.Line(WatchLines.Slow(response.WorkerSlow));
                     break;

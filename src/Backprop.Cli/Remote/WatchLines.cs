@@ -32,6 +32,9 @@ internal static class WatchLines
     public static string Slow(WorkerSlow slow) =>
         Invariant($"worker {slow.Address} slow at step {slow.Step}: {slow.Blocks} blocks owed for {slow.WaitedSeconds * 1000:F0} ms (deadline {slow.DeadlineSeconds * 1000:F0} ms), also sent to other workers");
 
+    /// <summary>The job stopped training for a while (no ready worker, a stalled step), and why.</summary>
+    public static string Waiting(JobStatus job, Waiting waiting) => $"job {job.JobId} {waiting.Reason}";
+
     /// <summary>The job moved to a new state (with the reason when it ended other than well).</summary>
     public static string State(JobStatus job, StateChanged change) => $"job {job.JobId} {JobStates.Name(change.State)}{ReasonOf(job)}";
 
@@ -42,7 +45,8 @@ internal static class WatchLines
 
     private static string NameOf(JobStatus job) => string.IsNullOrEmpty(job.Name) ? string.Empty : $" ({job.Name})";
 
-    private static string ReasonOf(JobStatus job) => string.IsNullOrEmpty(job.Reason) ? string.Empty : $": {job.Reason}";
+    private static string ReasonOf(JobStatus job) =>
+        !string.IsNullOrEmpty(job.Reason) ? $": {job.Reason}" : !string.IsNullOrEmpty(job.Waiting) ? $", {job.Waiting}" : string.Empty;
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

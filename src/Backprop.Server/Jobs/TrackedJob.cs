@@ -160,6 +160,14 @@ internal sealed class TrackedJob
                         Blocks = slow.Blocks,
                     };
                     break;
+                case JobWaitingForWorkers waiting:
+                    status.ActiveWorkers = waiting.ReadyWorkers;
+                    response.Waiting = Wait(status, $"waiting for workers: {waiting.ReadyWorkers} of {waiting.NeededWorkers} ready");
+                    break;
+                case JobStepStalled stalled:
+                    response.Waiting = Wait(
+                        status, $"step {stalled.Step} stalled: no result for {stalled.Waited.TotalSeconds:F0} s, sent again; outstanding: {stalled.Outstanding}");
+                    break;
                 case JobSucceeded succeeded:
                     Model = succeeded.Network;
                     status.Step = status.TotalSteps;
@@ -180,8 +188,16 @@ internal sealed class TrackedJob
         }
     }
 
+    /// <summary>Marks the job as not training for <paramref name="reason"/>, until its next step.</summary>
+    private static Waiting Wait(JobStatus status, string reason)
+    {
+        status.Waiting = reason;
+        return new Waiting { Reason = reason };
+    }
+
     private void ApplyStep(JobStatus status, JobStepCompleted step)
     {
+        status.Waiting = "";
         status.Step = step.Step + 1;
         status.Epoch = step.Progress.Epoch;
         status.TrainLoss = (float)step.Progress.MeanLossSoFar;
@@ -224,6 +240,7 @@ internal sealed class TrackedJob
         status.State = state;
         status.Reason = reason;
         status.ActiveWorkers = 0;
+        status.Waiting = "";
         response.StateChanged = new StateChanged { State = state };
         _ended.TrySetResult();
     }

@@ -16,4 +16,14 @@ public class WatchLinesTests
         Assert.Equal(
             "epoch 2/3  train loss 0.2500  test loss 0.5000  (1.0 s)",
             WatchLines.Epoch(Job, new EpochFinished { Epoch = 2, TrainLoss = 0.25f, TestLoss = 0.5f, Seconds = 1 }));
+
+    [Fact]
+    public void Waiting_NoReadyWorker_SaysSo() =>
+        Assert.Equal("job job-1 waiting for workers: 0 of 2 ready", WatchLines.Waiting(Job, new Waiting { Reason = "waiting for workers: 0 of 2 ready" }));
+
+    [Fact]
+    public void Current_RunningJobThatWaits_ShowsWhyNotJustRunning() =>
+        Assert.EndsWith(
+            "running: epoch 0/3, step 0/0, 0 workers, waiting for workers: 0 of 2 ready",
+            WatchLines.Current(new JobStatus { JobId = "job-1", Epochs = 3, State = JobState.Running, Waiting = "waiting for workers: 0 of 2 ready" }));
 }
