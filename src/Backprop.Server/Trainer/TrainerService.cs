@@ -9,7 +9,7 @@ namespace Backprop.Server.Trainer;
 /// The <c>backprop.v1.Trainer</c> gRPC service: a thin adapter over <see cref="IJobService"/>. Refusals become
 /// status codes in <see cref="RejectionInterceptor"/>; the token is checked in <see cref="BearerTokenInterceptor"/>.
 /// </summary>
-internal sealed class TrainerService(IJobService jobs) : TrainerGrpc.TrainerBase
+internal sealed class TrainerService(IJobService jobs, IHostApplicationLifetime lifetime) : TrainerGrpc.TrainerBase
 {
     /// <inheritdoc />
     public override async Task<SubmitJobResponse> SubmitJob(SubmitJobRequest request, ServerCallContext context) =>
@@ -39,11 +39,23 @@ internal sealed class TrainerService(IJobService jobs) : TrainerGrpc.TrainerBase
         new() { Job = await jobs.CancelAsync(request.JobId, context.CancellationToken).ConfigureAwait(false) };
 
     /// <inheritdoc />
+    /// <remarks>
+    /// A watch ends with <see cref="StatusCode.Unavailable"/> when the node stops: an open stream would otherwise hold
+    /// the host's shutdown for its whole timeout (20 s), and with it the restart of a downed coordinator.
+    /// </remarks>
     public override async Task WatchJob(WatchJobRequest request, IServerStreamWriter<WatchJobResponse> responseStream, ServerCallContext context)
     {
-        await foreach (var response in jobs.WatchAsync(request.JobId, request.EverySteps, context.CancellationToken).ConfigureAwait(false))
+        using var watching = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
+        try
         {
-            await responseStream.WriteAsync(response, context.CancellationToken).ConfigureAwait(false);
+            await foreach (var response in jobs.WatchAsync(request.JobId, request.EverySteps, watching.Token).ConfigureAwait(false))
+            {
+                await responseStream.WriteAsync(response, watching.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, "the coordinator is stopping; watch the job again once it is back"));
         }
     }
 

@@ -86,11 +86,14 @@ internal sealed class TrainerServer : IAsyncDisposable
                 return metadata;
             }));
 
+    /// <summary>Stops the node (leaving the cluster), as SIGTERM does; the channel stays open.</summary>
+    public Task StopAsync() => _app.StopAsync();
+
     /// <summary>Stops the node (leaving the cluster) and closes the channel.</summary>
     public async ValueTask DisposeAsync()
     {
         _channel.Dispose();
-        await _app.StopAsync();
+        await StopAsync();
         await _app.DisposeAsync();
     }
 }
