@@ -20,7 +20,10 @@ public interface IJobService
     /// <summary>Every job in <paramref name="state"/> (unspecified: every job), oldest first.</summary>
     IReadOnlyList<JobStatus> List(JobState state);
 
-    /// <summary>Stops a queued or running job; returns its status once it is cancelled.</summary>
+    /// <summary>
+    /// Stops a queued or running job; returns its status once it is cancelled, or as it stands when it takes longer
+    /// than a few seconds to stop (still running: it stops at its next step).
+    /// </summary>
     Task<JobStatus> CancelAsync(string jobId, CancellationToken cancellation);
 
     /// <summary>The job as it stands, then its events, ending with its final state.</summary>

@@ -31,7 +31,7 @@ internal sealed class JobService(
     ILogger<JobService> logger) : IJobService
 {
     /// <summary>How long a cancelled job may take to stop before CancelJob answers with its status anyway.</summary>
-    private static readonly TimeSpan CancelWait = TimeSpan.FromSeconds(10);
+    internal TimeSpan CancelWait { get; init; } = TimeSpan.FromSeconds(10);
 
     private readonly ConcurrentDictionary<string, TrackedJob> _jobs = new();
 
@@ -63,41 +63,77 @@ internal sealed class JobService(
         return record.JobId;
     }
 
-    /// <summary>Lists the jobs stored on the data volume and queues again those that had not finished, in submission order, from their checkpoints.</summary>
+    /// <summary>
+    /// Lists the jobs stored on the data volume and queues again those that had not finished, in submission order,
+    /// from their checkpoints. Every job is listed before any is queued, and a job the job manager does not accept
+    /// fails alone: the jobs after it are still queued.
+    /// </summary>
     public async Task RecoverAsync(CancellationToken cancellation)
     {
+        var unfinished = new List<(TrackedJob Tracked, TrainingJob Job)>();
         foreach (var stored in store.LoadAll())
         {
-            if (TrackedJob.IsFinal(stored.Status.State))
+            if (Relist(stored) is { } resumable)
             {
-                _jobs[stored.JobId] = new TrackedJob(stored, Math.Max(stored.Request.Training?.BatchSize ?? 1, 1));
+                unfinished.Add(resumable);
+            }
+        }
+
+        foreach (var (tracked, job) in unfinished)
+        {
+            if (tracked.Ended.IsCompleted)
+            {
+                // Cancelled by a client while it waited its turn here.
                 continue;
             }
 
-            var status = stored.Status;
-            stored.Status = new JobStatus { JobId = status.JobId, Name = status.Name, State = JobState.Queued, SubmittedUnixMs = status.SubmittedUnixMs };
-            TrainingJob job;
+            logger.LogInformation(
+                "Job {JobId} was unfinished when the coordinator stopped; queued again from step {Step}", tracked.Id, job.ResumeFrom?.Step ?? 0);
             try
             {
-                job = Prepare(stored);
+                await EnqueueAsync(tracked, job, cancellation).ConfigureAwait(false);
             }
             catch (RequestRejectedException e)
             {
-                // The data it named is gone (or a limit shrank): keep the job, failed, with the reason.
-                var failed = new TrackedJob(stored, 1);
-                _jobs[stored.JobId] = failed;
-                Persist(failed, new JobFailed(stored.JobId, $"cannot restart after a coordinator restart: {e.Message}"));
-                continue;
+                // EnqueueAsync recorded the job as failed, with the reason; the others still get their turn.
+                logger.LogError("Job {JobId} could not be queued again: {Reason}", tracked.Id, e.Message);
             }
-
-            job = WithCheckpoint(job, stored);
-            var tracked = new TrackedJob(stored, job.Options.BatchSize, job.Network.Spec);
-            _jobs[stored.JobId] = tracked;
-            store.Save(stored);
-            logger.LogInformation(
-                "Job {JobId} was unfinished when the coordinator stopped; queued again from step {Step}", stored.JobId, job.ResumeFrom?.Step ?? 0);
-            await EnqueueAsync(tracked, job, cancellation).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Lists a stored job again. Returns it with the training job to queue when it had not finished and can run
+    /// again, its status restored to its checkpoint; null for a finished job, or one whose data is gone (failed).
+    /// </summary>
+    private (TrackedJob Tracked, TrainingJob Job)? Relist(JobRecord stored)
+    {
+        if (TrackedJob.IsFinal(stored.Status.State))
+        {
+            _jobs[stored.JobId] = new TrackedJob(stored, Math.Max(stored.Request.Training?.BatchSize ?? 1, 1));
+            return null;
+        }
+
+        var status = stored.Status;
+        stored.Status = new JobStatus { JobId = status.JobId, Name = status.Name, State = JobState.Queued, SubmittedUnixMs = status.SubmittedUnixMs };
+        TrainingJob job;
+        try
+        {
+            job = Prepare(stored);
+        }
+        catch (RequestRejectedException e)
+        {
+            // The data it named is gone (or a limit shrank): keep the job, failed, with the reason.
+            var failed = new TrackedJob(stored, 1);
+            _jobs[stored.JobId] = failed;
+            Persist(failed, new JobFailed(stored.JobId, $"cannot restart after a coordinator restart: {e.Message}"));
+            return null;
+        }
+
+        job = WithCheckpoint(job, stored);
+        var tracked = new TrackedJob(stored, job.Options.BatchSize, job.Network.Spec);
+        _jobs[stored.JobId] = tracked;
+        store.Save(stored);
+        return (tracked, job);
     }
 
     /// <inheritdoc />
@@ -133,14 +169,32 @@ internal sealed class JobService(
         }
 
         const string reason = "cancelled by a client";
-        var answer = await Manager.Ask<JobCancelAnswered>(new CancelTrainingJob(jobId, reason), JobSubmission.AcceptTimeout, cancellation).ConfigureAwait(false);
+        JobCancelAnswered answer;
+        try
+        {
+            answer = await Manager.Ask<JobCancelAnswered>(new CancelTrainingJob(jobId, reason), JobSubmission.AcceptTimeout, cancellation).ConfigureAwait(false);
+        }
+        catch (AskTimeoutException)
+        {
+            throw new RequestRejectedException(Rejection.Unavailable, "job_id", $"the job manager did not answer within {JobSubmission.AcceptTimeout.TotalSeconds:0} s (is the cluster up?); cancel job {jobId} again");
+        }
+
         if (!answer.Found)
         {
             // Not (yet) on the job manager: it is ours alone to end. EnqueueAsync cancels it there if it arrives later.
             Persist(job, new JobCancelled(jobId, reason));
         }
 
-        await job.Ended.WaitAsync(CancelWait, cancellation).ConfigureAwait(false);
+        try
+        {
+            await job.Ended.WaitAsync(CancelWait, cancellation).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // The job manager has the cancel and the job's coordinator ends the job; until then the caller sees it unchanged.
+            logger.LogWarning("Job {JobId} did not stop within {Seconds} s of its cancel; answering with its status", jobId, CancelWait.TotalSeconds);
+        }
+
         return job.Status();
     }
 
@@ -243,8 +297,7 @@ internal sealed class JobService(
             return job;
         }
 
-        record.Status.Step = checkpoint.Step;
-        record.Status.CheckpointStep = checkpoint.Step;
+        TrackedJob.RestoreProgress(record.Status, checkpoint, new StepCursor(job.Options, job.Data.Train.Count).BatchesPerEpoch);
         return job with { ResumeFrom = checkpoint };
     }
 

@@ -52,6 +52,25 @@ internal sealed class TrackedJob
     /// <summary>Whether <paramref name="state"/> is one a job never leaves.</summary>
     public static bool IsFinal(JobState state) => state is JobState.Succeeded or JobState.Failed or JobState.Cancelled;
 
+    /// <summary>
+    /// Sets the progress in <paramref name="status"/> to where <paramref name="checkpoint"/> stands, as the step events
+    /// up to it had left it: the step and checkpoint step, the 1-based epoch of the last step taken (0 before the
+    /// first), and the epoch's mean training loss so far (unknown, so left alone, at the start of an epoch).
+    /// </summary>
+    public static void RestoreProgress(JobStatus status, JobCheckpoint checkpoint, int batchesPerEpoch)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchesPerEpoch);
+        status.Step = checkpoint.Step;
+        status.CheckpointStep = checkpoint.Step;
+        status.Epoch = (int)((checkpoint.Step + batchesPerEpoch - 1) / batchesPerEpoch);
+        if (checkpoint.EpochSamples > 0)
+        {
+            status.TrainLoss = (float)(checkpoint.EpochLossSum / checkpoint.EpochSamples);
+        }
+    }
+
     /// <summary>A copy of the job's status now.</summary>
     public JobStatus Status()
     {

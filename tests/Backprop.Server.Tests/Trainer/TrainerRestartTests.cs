@@ -69,6 +69,8 @@ public sealed class TrainerRestartTests : IDisposable
         Assert.True(recovered.CheckpointStep >= atStop.CheckpointStep && recovered.CheckpointStep > 0, $"recovered at checkpoint {recovered.CheckpointStep}");
         Assert.True(recovered.Step < recovered.TotalSteps, "the job had finished before the first node stopped");
         Assert.Equal(recovered.CheckpointStep, recovered.Step);
+        var stepsPerEpoch = recovered.TotalSteps / recovered.Epochs;
+        Assert.Equal((recovered.Step + stepsPerEpoch - 1) / stepsPerEpoch, recovered.Epoch);
         Assert.Equal(JobState.Succeeded, events[^1].Job.State);
         Assert.True(model.Final);
         Assert.Equal(TrainerServiceTests.TrainLocally(request, Core.Data.BuiltInDatasets.Load("spirals", request.Training.Seed)).Parameters, Protocol.ModelConverter.ModelFrom(model.Model, "model").Parameters);
