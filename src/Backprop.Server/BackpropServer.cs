@@ -19,6 +19,9 @@ namespace Backprop.Server;
 /// <list type="number">
 /// <item>Read and validate the <c>Cluster</c> section; a bad value prints one line to stderr and exits with
 /// <see cref="BadConfiguration"/> before anything starts.</item>
+/// <item>A coordinator locks its data root (<see cref="DataRootLock"/>); when another coordinator holds it, one line
+/// naming the holder goes to stderr and the process exits with <see cref="BadConfiguration"/>, having read and
+/// written no job.</item>
 /// <item>Start the host: remoting binds, the node joins its seed nodes (or itself), and the log says
 /// "Node started" with the roles and the bound address; "Member up: ... (this node)" follows on joining.
 /// A start that fails (the port is taken) prints one line to stderr and exits with <see cref="Failed"/>.</item>
@@ -37,7 +40,11 @@ internal static class BackpropServer
     /// <summary>Exit code of a node that could not start or was removed from the cluster against its will.</summary>
     public const int Failed = 1;
 
-    /// <summary>Exit code of a bad setting (nothing was started).</summary>
+    /// <summary>
+    /// Exit code of a bad setting, or of a coordinator whose data root another coordinator holds; nothing was started.
+    /// One code for both: either way the settings must change before a restart can help (two nodes given one data
+    /// volume is a configuration mistake), and a supervisor that restarts on failure meets the same line again.
+    /// </summary>
     public const int BadConfiguration = 2;
 
     /// <summary>Prefix of the lines the executable writes to stderr itself, and its log category.</summary>
@@ -67,8 +74,41 @@ internal static class BackpropServer
             return BadConfiguration;
         }
 
-        await using var app = Build(builder, settings);
-        return await RunAsync(app, settings.Cluster, error).ConfigureAwait(false);
+        DataRootLock? dataRoot = null;
+        if (settings.Cluster.IsCoordinator && DataRootProblem(settings.Trainer.DataRoot, out dataRoot) is { } problem)
+        {
+            ((IDisposable)builder.Configuration).Dispose();
+            await error.WriteLineAsync($"{Name}: {problem}").ConfigureAwait(false);
+            return BadConfiguration;
+        }
+
+        // Held until the process ends: only this coordinator reads and writes the jobs on its data root.
+        using (dataRoot)
+        {
+            await using var app = Build(builder, settings);
+            return await RunAsync(app, settings.Cluster, error).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Takes the coordinator's lock on its data root (<see cref="DataRootLock"/>), before anything reads or writes a
+    /// job there. Returns null with the lock held, or the one line that says why it cannot be taken: another process
+    /// holds it (named), or the root cannot be created.
+    /// </summary>
+    internal static string? DataRootProblem(string root, out DataRootLock? held)
+    {
+        const string setting = $"{TrainerOptions.Section}:{nameof(TrainerOptions.DataRoot)}";
+        try
+        {
+            return DataRootLock.TryAcquire(root, out held, out var holder)
+                ? null
+                : ClusterOptions.Problem(setting, $"'{Path.GetFullPath(root)}' is in use by another coordinator ({holder})", "stop that one first, or give this node a data root of its own").Message;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            held = null;
+            return ClusterOptions.Problem(setting, $"cannot lock '{Path.GetFullPath(root)}': {e.Message}", "give a folder this node can create and write").Message;
+        }
     }
 
     /// <summary>The web host's builder: appsettings.json, environment variables and <paramref name="args"/>.</summary>

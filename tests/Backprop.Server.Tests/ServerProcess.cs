@@ -20,6 +20,9 @@ internal sealed class ServerProcess : IDisposable
 
     private ServerProcess(Process process) => _process = process;
 
+    /// <summary>The process's id (<c>dotnet</c> runs the server in its own process).</summary>
+    public int Id => _process.Id;
+
     /// <summary>Everything the process wrote to stdout so far.</summary>
     public string Output
     {

@@ -1,6 +1,10 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Backprop.Core.Tests.Data;
+using Backprop.Protocol.V1;
+using Backprop.Server.Storage;
+using Backprop.Server.Tests.Trainer;
 
 namespace Backprop.Server.Tests;
 
@@ -60,6 +64,37 @@ public class ServerProcessTests
     }
 
     [Fact]
+    public async Task Server_SecondCoordinatorOnAHeldDataRoot_ExitsTwoNamingTheHolderAndLeavesTheJobFilesAlone()
+    {
+        using var dataRoot = new TempDirectory();
+        var store = new JobStore(new DataRoot(dataRoot.Path));
+        var job = new JobRecord
+        {
+            JobId = "job-held",
+            Request = TestJobs.Request(TestJobs.Xor, epochs: 1, batchSize: 4, name: "held"),
+            Status = new JobStatus { JobId = "job-held", Name = "held", State = JobState.Queued, SubmittedUnixMs = 1 },
+        };
+        store.Save(job);
+        var environment = new Dictionary<string, string> { ["Cluster__Port"] = "0", ["Trainer__DataRoot"] = dataRoot.Path };
+        // A coordinator alone: it queues the stored job again and starts it, then waits for a worker, writing nothing more.
+        using var first = ServerProcess.Start(environment);
+        await first.WaitForLineAsync("Job job-held running", StartTimeout);
+        var before = JobFiles(dataRoot.Path);
+
+        // On its own port, so that only the lock can stop it.
+        using var second = ServerProcess.Start(environment);
+
+        Assert.Equal(BackpropServer.BadConfiguration, await second.WaitForExitAsync(StartTimeout));
+        var line = Assert.Single(second.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith($"backprop-server: Trainer:DataRoot: '{dataRoot.Path}' is in use by another coordinator (pid {first.Id} on host {Environment.MachineName}, started ", line);
+        Assert.EndsWith("); stop that one first, or give this node a data root of its own (environment variable Trainer__DataRoot)", line);
+        Assert.Equal("", second.Output);
+        Assert.Equal(before, JobFiles(dataRoot.Path));
+        first.Terminate();
+        Assert.Equal(BackpropServer.Stopped, await first.WaitForExitAsync(StopTimeout));
+    }
+
+    [Fact]
     public async Task Server_PortTaken_ExitsOneNamingThePortSetting()
     {
         using var taken = new TcpListener(IPAddress.Loopback, 0);
@@ -73,4 +108,9 @@ public class ServerProcessTests
         Assert.StartsWith("backprop-server: the node did not start", lastLine);
         Assert.Contains("Cluster__Port", lastLine);
     }
+
+    /// <summary>Every file under the data root's <c>jobs/</c>, by path, with its bytes.</summary>
+    private static SortedDictionary<string, string> JobFiles(string dataRoot) =>
+        new(Directory.EnumerateFiles(Path.Combine(dataRoot, DataRoot.JobsFolderName), "*", SearchOption.AllDirectories)
+            .ToDictionary(path => path, path => Convert.ToBase64String(File.ReadAllBytes(path))), StringComparer.Ordinal);
 }
