@@ -68,6 +68,14 @@ public static class ClusterHocon
                 split-brain-resolver {
                   active-strategy = keep-majority
                   stable-after = {{options.DownUnreachableAfter.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)}}ms
+                  # Akka's default ("on") downs EVERY node, on every node, once reachability has kept changing, with
+                  # no quiet spell of stable-after, for stable-after + max(4 s, 3/4 stable-after) since the first
+                  # change (7 s for 3 s): a few failures or one flapping node end the whole cluster, coordinator and
+                  # jobs included, for any stable-after, so no validation of it can rule that out. Off, decisions
+                  # only wait for a quiet spell; meanwhile coordinators already keep blocks off unreachable workers.
+                  # The risk taken is two sides deciding on different views in a long unstable partition; a side
+                  # without the job manager's coordinator holds no jobs (docs/server.md).
+                  down-all-when-unstable = off
                 }
               }
             }

@@ -1,4 +1,6 @@
 using System.Net;
+using Akka.Configuration;
+using Akka.Cluster.SBR;
 using Backprop.Cluster.Hosting;
 
 namespace Backprop.Cluster.Tests.Hosting;
@@ -62,5 +64,23 @@ public class ClusterOptionsTests
         Assert.Contains("Cluster:StallTimeout", error.Message);
         Assert.Contains("Cluster__StallTimeout", error.Message);
         Assert.Contains("00:05:00", error.Message);
+    }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(20)]
+    [InlineData(120)]
+    public void ClusterHocon_AnyDownUnreachableAfter_SplitBrainResolverNeverDownsEveryNodeForInstability(int seconds)
+    {
+        var options = new ClusterOptions { DownUnreachableAfter = TimeSpan.FromSeconds(seconds) };
+
+        var akkaDefaults = ConfigurationFactory.FromResource<Akka.Cluster.Cluster>("Akka.Cluster.Configuration.Cluster.conf");
+
+        var settings = new SplitBrainResolverSettings(ClusterHocon.For(options).WithFallback(akkaDefaults));
+
+        Assert.Equal("on", akkaDefaults.GetString("akka.cluster.split-brain-resolver.down-all-when-unstable"));
+        Assert.Equal(TimeSpan.FromSeconds(seconds), settings.DowningStableAfter);
+        Assert.Equal(SplitBrainResolverSettings.KeepMajorityName, settings.DowningStrategy);
+        Assert.Equal(TimeSpan.Zero, settings.DownAllWhenUnstable);
     }
 }
