@@ -91,7 +91,7 @@ internal sealed class JobService(
                 "Job {JobId} was unfinished when the coordinator stopped; queued again from step {Step}", tracked.Id, job.ResumeFrom?.Step ?? 0);
             try
             {
-                await EnqueueAsync(tracked, job, cancellation).ConfigureAwait(false);
+                await EnqueueAsync(tracked, job, cancellation, keepQueuedIfCancelled: true).ConfigureAwait(false);
             }
             catch (RequestRejectedException e)
             {
@@ -341,14 +341,23 @@ internal sealed class JobService(
             "model");
     }
 
-    /// <summary>Hands the job to the job manager and follows its events in the background.</summary>
-    private async Task EnqueueAsync(TrackedJob tracked, TrainingJob job, CancellationToken cancellation)
+    /// <summary>
+    /// Hands the job to the job manager and follows its events in the background. A job the job manager does not
+    /// accept in time fails, and so does one whose hand-over <paramref name="cancellation"/> cancels, unless
+    /// <paramref name="keepQueuedIfCancelled"/>: recovery is cancelled only by the node's stop, and its next start
+    /// queues the job again.
+    /// </summary>
+    private async Task EnqueueAsync(TrackedJob tracked, TrainingJob job, CancellationToken cancellation, bool keepQueuedIfCancelled = false)
     {
         var system = services.GetRequiredService<ActorSystem>();
         ChannelReader<IJobEvent> events;
         try
         {
             events = await JobSubmission.SubmitAsync(system, Manager, job, cancellation).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (keepQueuedIfCancelled && cancellation.IsCancellationRequested)
+        {
+            throw;
         }
         catch (Exception e) when (e is AskTimeoutException or TaskCanceledException or OperationCanceledException)
         {

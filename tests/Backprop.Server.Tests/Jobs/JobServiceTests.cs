@@ -60,6 +60,21 @@ public sealed class JobServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task RecoverAsync_NodeStopsBeforeTheJobManagerAnswers_RecordsStayQueuedForTheNextStart()
+    {
+        _store.Save(QueuedRecord("job-1", submittedUnixMs: 1));
+        _store.Save(QueuedRecord("job-2", submittedUnixMs: 2));
+        var service = Service(unanswered: "job-1");
+        using var stopping = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => service.RecoverAsync(stopping.Token));
+
+        Assert.Equal([JobState.Queued, JobState.Queued], _store.LoadAll().Select(record => record.Status.State));
+        Assert.Equal([JobState.Queued, JobState.Queued], service.List(JobState.Unspecified).Select(job => job.State));
+        Assert.Empty(_accepted);
+    }
+
+    [Fact]
     public async Task RecoverAsync_JobCheckpointedInItsThirdEpoch_StatusShowsTheCheckpointsStepEpochAndLoss()
     {
         var record = QueuedRecord("job-1", submittedUnixMs: 1);
@@ -96,15 +111,15 @@ public sealed class JobServiceTests : IDisposable
     }
 
     // A cancelled job here never ends (the scripted job manager never says so), so the wait is short.
-    private JobService Service(string? notAccepted = null) =>
-        new(_options, _store, new UploadStore(_root, _options.MaxUploadBytes), _datasets, Services(notAccepted), NullLogger<JobService>.Instance)
+    private JobService Service(string? notAccepted = null, string? unanswered = null) =>
+        new(_options, _store, new UploadStore(_root, _options.MaxUploadBytes), _datasets, Services(notAccepted, unanswered), NullLogger<JobService>.Instance)
         {
             CancelWait = TimeSpan.FromMilliseconds(200),
         };
 
-    private ServiceProvider Services(string? notAccepted)
+    private ServiceProvider Services(string? notAccepted, string? unanswered)
     {
-        var manager = _system.ActorOf(Props.Create(() => new ScriptedJobManager(notAccepted, _accepted)));
+        var manager = _system.ActorOf(Props.Create(() => new ScriptedJobManager(notAccepted, unanswered, _accepted)));
         return new ServiceCollection()
             .AddSingleton(_system)
             .AddSingleton<IRequiredActor<JobManagerProxy>>(new FixedActor(manager))
@@ -127,19 +142,25 @@ public sealed class JobServiceTests : IDisposable
     };
 
     /// <summary>
-    /// Accepts every job but <c>notAccepted</c>, and finds every job it is asked to cancel but never ends it. The job it
-    /// does not accept gets the <see cref="AskTimeoutException"/> that a job manager too slow to answer would cause,
-    /// at once instead of after <see cref="JobSubmission.AcceptTimeout"/>.
+    /// Accepts every job but <c>notAccepted</c> and <c>unanswered</c>, and finds every job it is asked to cancel but
+    /// never ends it. The job it does not accept gets the <see cref="AskTimeoutException"/> that a job manager too slow
+    /// to answer would cause, at once instead of after <see cref="JobSubmission.AcceptTimeout"/>; the unanswered one
+    /// gets nothing.
     /// </summary>
     private sealed class ScriptedJobManager : ReceiveActor
     {
-        public ScriptedJobManager(string? notAccepted, ConcurrentQueue<string> accepted)
+        public ScriptedJobManager(string? notAccepted, string? unanswered, ConcurrentQueue<string> accepted)
         {
             Receive<SubmitTrainingJob>(submit =>
             {
                 if (submit.Job.JobId == notAccepted)
                 {
                     Sender.Tell(new Status.Failure(new AskTimeoutException("timed out")));
+                    return;
+                }
+
+                if (submit.Job.JobId == unanswered)
+                {
                     return;
                 }
 
