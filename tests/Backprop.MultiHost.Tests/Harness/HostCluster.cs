@@ -271,7 +271,20 @@ internal sealed partial class HostCluster : IDisposable
         return process;
     }
 
+    /// <summary>
+    /// Starts a second coordinator by mistake: on the coordinator's host, with its settings and data volume, not
+    /// supervised. It must exit with 2 before it touches the volume.
+    /// </summary>
+    public HostProcess StartSecondCoordinator() => Track(HostProcess.Start("second coordinator", CoordinatorHost, ServerDll, [], CoordinatorEnvironment(), _scratch));
+
     private HostProcess StartCoordinator()
+    {
+        var process = Track(HostProcess.Start("coordinator", CoordinatorHost, ServerDll, [], CoordinatorEnvironment(), _scratch));
+        RestartOnFailure(process, () => Coordinator = StartCoordinator());
+        return process;
+    }
+
+    private Dictionary<string, string> CoordinatorEnvironment()
     {
         var environment = NodeEnvironment("coordinator", CoordinatorHost);
         environment["ASPNETCORE_URLS"] = GrpcUrl;
@@ -279,9 +292,7 @@ internal sealed partial class HostCluster : IDisposable
         environment["Cluster__MinWorkers"] = $"{_minWorkers}";
         // Checkpoints every few steps, so that a coordinator killed mid-job resumes from one.
         environment["Cluster__CheckpointEverySteps"] = $"{CheckpointEverySteps}";
-        var process = Track(HostProcess.Start("coordinator", CoordinatorHost, ServerDll, [], environment, _scratch));
-        RestartOnFailure(process, () => Coordinator = StartCoordinator());
-        return process;
+        return environment;
     }
 
     /// <summary>The emulated restart policy (<see cref="StartAsync"/>): starts a node again after it failed on its own.</summary>

@@ -37,8 +37,16 @@ public sealed class CoordinatorRestartTests(ITestOutputHelper output)
 
         ModelFiles.AssertIdentical(runningReference, await cluster.DownloadModelAsync(running));
         ModelFiles.AssertIdentical(queuedReference, await cluster.DownloadModelAsync(queued));
+
+        // A second coordinator started by mistake on the same address and volume finds the volume locked and exits
+        // with 2, leaving every stored file as it was.
+        var stored = JobFiles(cluster);
+        var second = cluster.StartSecondCoordinator();
+        Assert.Equal(2, await second.WaitForExitAsync(HostCluster.NodeStartTimeout));
+        Assert.Contains("is in use by another coordinator", second.Log, StringComparison.Ordinal);
+        Assert.Equal(stored, JobFiles(cluster));
         output.WriteLine($"2 workers, kill -9 of the coordinator at step {KillStep}/{runningJob.TotalSteps}, restarted as compose does: {recovery}; " +
-            "the queued job succeeded too; weights identical");
+            $"the queued job succeeded too; weights identical; a second coordinator on the volume exited with 2: {second.Log.Split('\n')[^1]}");
     }
 
     [MultiHostFact]
@@ -89,6 +97,14 @@ public sealed class CoordinatorRestartTests(ITestOutputHelper output)
         await HostCluster.AssertSucceededAsync(watch);
         return $"up after {up.TotalSeconds:F1} s, jobs listed after {listed.TotalSeconds:F1} s, training again after {resumed.TotalSeconds:F1} s, " +
             $"succeeded after {clock.Elapsed.TotalSeconds:F1} s";
+    }
+
+    /// <summary>Every file under the volume's <c>jobs/</c>, by path, with its bytes as Base64.</summary>
+    private static Dictionary<string, string> JobFiles(HostCluster cluster)
+    {
+        var jobs = Path.Combine(cluster.DataRoot, "jobs");
+        return Directory.EnumerateFiles(jobs, "*", SearchOption.AllDirectories)
+            .ToDictionary(path => Path.GetRelativePath(jobs, path), path => Convert.ToBase64String(File.ReadAllBytes(path)));
     }
 
     /// <summary>The restarted coordinator lists its stored jobs again in the background: polls <c>backprop jobs</c>.</summary>
