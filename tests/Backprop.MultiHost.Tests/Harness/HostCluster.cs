@@ -40,17 +40,20 @@ internal sealed partial class HostCluster : IDisposable
     private readonly NetworkNamespaces _network = new();
     private readonly string _scratch = Directory.CreateTempSubdirectory("backprop-multihost-").FullName;
     private readonly List<HostProcess> _processes = [];
+    private readonly List<HostProcess> _nodes = [];
     private readonly List<ClusterNode> _workers = [];
     private readonly int _minWorkers;
     private readonly bool _restartPolicy;
+    private readonly int _workerThreads;
     private int _clients;
     private bool _disposed;
 
-    private HostCluster(ITestOutputHelper output, int minWorkers, bool restartPolicy)
+    private HostCluster(ITestOutputHelper output, int minWorkers, bool restartPolicy, int workerThreads)
     {
         _output = output;
         _minWorkers = minWorkers;
         _restartPolicy = restartPolicy;
+        _workerThreads = workerThreads;
         CoordinatorHost = _network.AddHost();
         Directory.CreateDirectory(DataRoot);
     }
@@ -60,6 +63,18 @@ internal sealed partial class HostCluster : IDisposable
 
     /// <summary>The coordinator's current process.</summary>
     public HostProcess Coordinator { get; private set; } = null!;
+
+    /// <summary>Every node process started so far (coordinators and workers, restarted ones too), not the clients.</summary>
+    public IReadOnlyList<HostProcess> NodeProcesses
+    {
+        get
+        {
+            lock (_processes)
+            {
+                return _nodes.ToList();
+            }
+        }
+    }
 
     /// <summary>The worker nodes, in the order they were added.</summary>
     public IReadOnlyList<ClusterNode> Workers => _workers;
@@ -83,11 +98,11 @@ internal sealed partial class HostCluster : IDisposable
     /// With <paramref name="restartPolicy"/>, a node whose process exits non-zero on its own (downed, or a worker that
     /// lost its coordinator) is started again a second later with the same settings, as docker's
     /// <c>restart: unless-stopped</c> does; processes the test kills or stops itself are left alone, as docker leaves a
-    /// container stopped by hand.
+    /// container stopped by hand. Each worker computes on <paramref name="workerThreads"/> threads (0: one per core).
     /// </summary>
-    public static async Task<HostCluster> StartAsync(ITestOutputHelper output, int workers, bool restartPolicy = false)
+    public static async Task<HostCluster> StartAsync(ITestOutputHelper output, int workers, bool restartPolicy = false, int workerThreads = 1)
     {
-        var cluster = new HostCluster(output, minWorkers: workers, restartPolicy);
+        var cluster = new HostCluster(output, minWorkers: workers, restartPolicy, workerThreads);
         try
         {
             await cluster.StartCoordinatorAsync();
@@ -265,8 +280,8 @@ internal sealed partial class HostCluster : IDisposable
     {
         var environment = NodeEnvironment("worker", worker.Host);
         environment["Cluster__SeedNodes__0"] = CoordinatorSeed;
-        environment["Cluster__WorkerThreads"] = "1";
-        var process = Track(HostProcess.Start(worker.Name, worker.Host, ServerDll, [], environment, _scratch));
+        environment["Cluster__WorkerThreads"] = $"{_workerThreads}";
+        var process = TrackNode(HostProcess.Start(worker.Name, worker.Host, ServerDll, [], environment, _scratch));
         RestartOnFailure(process, () => worker.Process = StartWorker(worker));
         return process;
     }
@@ -279,7 +294,7 @@ internal sealed partial class HostCluster : IDisposable
 
     private HostProcess StartCoordinator()
     {
-        var process = Track(HostProcess.Start("coordinator", CoordinatorHost, ServerDll, [], CoordinatorEnvironment(), _scratch));
+        var process = TrackNode(HostProcess.Start("coordinator", CoordinatorHost, ServerDll, [], CoordinatorEnvironment(), _scratch));
         RestartOnFailure(process, () => Coordinator = StartCoordinator());
         return process;
     }
@@ -337,6 +352,16 @@ internal sealed partial class HostCluster : IDisposable
         ["Cluster__Port"] = $"{NodePort}",
         ["Cluster__DownUnreachableAfter"] = DownUnreachableAfter,
     };
+
+    private HostProcess TrackNode(HostProcess process)
+    {
+        lock (_processes)
+        {
+            _nodes.Add(process);
+        }
+
+        return Track(process);
+    }
 
     private HostProcess Track(HostProcess process)
     {
