@@ -62,18 +62,25 @@ internal sealed class JobWorker(IActorRef actor)
         }
     }
 
-    /// <summary>Records the round trip of a block of <paramref name="samples"/> that arrived at <paramref name="timestamp"/>.</summary>
-    public void BlockArrived(int samples, long timestamp)
+    /// <summary>
+    /// Records the round trip of a block of <paramref name="samples"/> that arrived at <paramref name="timestamp"/>. When
+    /// the worker then owes nothing (<paramref name="owesMore"/> false), its clock stops: blocks it is sent later (moved
+    /// from a lost or late worker) are timed from their own send, not from the step's start with the idle gap between.
+    /// </summary>
+    public void BlockArrived(int samples, long timestamp, bool owesMore)
     {
-        if (_sentAt == 0 || samples <= 0)
+        if (_sentAt != 0 && samples > 0)
         {
-            return;
+            // Blocks are computed one after another, so the k-th arrives after the samples of all k.
+            _samplesSinceSent += samples;
+            var measured = Stopwatch.GetElapsedTime(_sentAt, timestamp).TotalSeconds / _samplesSinceSent;
+            RoundTripPerSample = RoundTripPerSample == 0 ? measured : ((1 - ThroughputSmoothing) * RoundTripPerSample) + (ThroughputSmoothing * measured);
         }
 
-        // Blocks are computed one after another, so the k-th arrives after the samples of all k.
-        _samplesSinceSent += samples;
-        var measured = Stopwatch.GetElapsedTime(_sentAt, timestamp).TotalSeconds / _samplesSinceSent;
-        RoundTripPerSample = RoundTripPerSample == 0 ? measured : ((1 - ThroughputSmoothing) * RoundTripPerSample) + (ThroughputSmoothing * measured);
+        if (!owesMore)
+        {
+            Idle();
+        }
     }
 
     /// <summary>The worker owes no blocks any more (its step ended, or its blocks moved to others).</summary>

@@ -297,7 +297,7 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
         }
 
         var (plan, accepted) = _plan.Complete(block);
-        arrivedFrom?.BlockArrived(result.SampleCount, Stopwatch.GetTimestamp());
+        arrivedFrom?.BlockArrived(result.SampleCount, Stopwatch.GetTimestamp(), owesMore: plan.OutstandingOf(arrivedFrom.Id).Count > 0);
 
         if (!accepted)
         {

@@ -35,8 +35,8 @@ public class JobWorkerRoundTripTests
         var sent = Stopwatch.GetTimestamp();
         worker.BlocksSent(sent);
 
-        worker.BlockArrived(10, sent + Stopwatch.Frequency);
-        worker.BlockArrived(10, sent + (2 * Stopwatch.Frequency));
+        worker.BlockArrived(10, sent + Stopwatch.Frequency, owesMore: true);
+        worker.BlockArrived(10, sent + (2 * Stopwatch.Frequency), owesMore: true);
 
         // 1 s for the first 10 samples, 2 s for all 20: 0.1 s each both times.
         Assert.Equal(0.1, worker.RoundTripPerSample, 9);
@@ -56,6 +56,20 @@ public class JobWorkerRoundTripTests
     }
 
     [Fact]
+    public void BlockArrived_LastOneOwed_ABlockSentLaterIsTimedFromItsOwnSend()
+    {
+        var worker = Worker();
+        var sent = Stopwatch.GetTimestamp();
+        worker.BlocksSent(sent);
+        worker.BlockArrived(10, sent + Stopwatch.Frequency, owesMore: false);
+
+        // Moved to it 5 s into the step, from a lost worker: 1 s later it has waited 1 s, not 6.
+        worker.BlocksSent(sent + (5 * Stopwatch.Frequency));
+
+        Assert.Equal(TimeSpan.FromSeconds(1), worker.Waited(sent + (6 * Stopwatch.Frequency)));
+    }
+
+    [Fact]
     public void Idle_ThenLateResult_IsNotMeasured()
     {
         var worker = Worker();
@@ -63,7 +77,7 @@ public class JobWorkerRoundTripTests
         worker.BlocksSent(sent);
         worker.Idle();
 
-        worker.BlockArrived(10, sent + Stopwatch.Frequency);
+        worker.BlockArrived(10, sent + Stopwatch.Frequency, owesMore: false);
 
         Assert.Equal(0, worker.RoundTripPerSample);
         Assert.Equal(TimeSpan.Zero, worker.Waited(sent + Stopwatch.Frequency));

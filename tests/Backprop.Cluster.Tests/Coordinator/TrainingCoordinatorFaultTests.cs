@@ -116,6 +116,36 @@ public sealed class TrainingCoordinatorFaultTests() : TestKit(ClusterHocon.For(n
         Assert.Equal(new JobWaitingForWorkers(JobId, Step: 0, ReadyWorkers: 0, NeededWorkers: 1), midStep);
     }
 
+    [Fact]
+    public void Step_LateBlocksMovedToWorkersThatHadFinishedTheirShare_TheyAreNotFlaggedSlowForTheIdleGap()
+    {
+        var (coordinator, listener) = Start(minWorkers: 3);
+        FakeWorker[] workers = [Worker(coordinator), Worker(coordinator), Worker(coordinator)];
+        foreach (var worker in workers)
+        {
+            worker.Join();
+        }
+
+        // Step 0 answered by all, so all have a measured pace.
+        var firstStep = workers.Select(worker => worker.ExpectBlocks()).ToList();
+        foreach (var (worker, blocks) in workers.Zip(firstStep))
+        {
+            worker.Answer(blocks);
+        }
+
+        Next<JobStepCompleted>(listener);
+        // Step 1: two answer at once and then wait idle; the third never answers, so after the straggler deadline
+        // (at least StragglerPolicy.MinimumWait) its blocks go to the other two as well.
+        var secondStep = workers.Select(worker => worker.ExpectBlocks()).ToList();
+        workers[0].Answer(secondStep[0]);
+        workers[1].Answer(secondStep[1]);
+        var slow = Next<JobWorkerSlow>(listener);
+
+        // Timed from the step's start, the two would be late at once (their idle gap is past the minimum deadline).
+        listener.ExpectNoMsg(StragglerPolicy.MinimumWait * 0.75);
+        Assert.Equal(workers[2].Id, slow.Worker);
+    }
+
     private (IActorRef Coordinator, TestProbe Listener, FakeWorker A, FakeWorker B) StartWithTwoWorkers()
     {
         var (coordinator, listener) = Start(minWorkers: 2);
