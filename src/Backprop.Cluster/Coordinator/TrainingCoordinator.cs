@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Numerics.Tensors;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Event;
@@ -34,7 +33,8 @@ namespace Backprop.Cluster.Coordinator;
 /// <item>Each worker with blocks gets the weights θ_t (TensorChunks + <see cref="WeightsUpdate"/>, version t)
 /// unless it has them, then <see cref="ComputeGradients"/> with only the sample indices of its blocks.</item>
 /// <item>Each block's gradient sums come back as TensorChunks + <see cref="GradientsComputed"/>, are verified,
-/// and recorded; duplicates and results of other steps are dropped.</item>
+/// and go into the fixed reduction tree (<see cref="GradientTreeAccumulator"/>), which adds sibling subtrees as soon as
+/// both are in; duplicates and results of other steps are dropped.</item>
 /// <item>A worker that dies, starts leaving the cluster or sends a bad transfer is dropped; its outstanding blocks move to
 /// live workers within the same step (the result does not change: blocks are the unit of the sum). A worker whose node is
 /// unreachable takes no blocks and hands back those it owes until it is reachable again. A worker whose
@@ -45,10 +45,9 @@ namespace Backprop.Cluster.Coordinator;
 /// <see cref="ClusterOptions.StallTimeout"/> without a block arriving while it has workers is planned again: θ and every
 /// outstanding block are sent again (<see cref="JobStepStalled"/>); after a second such wait the job fails naming the blocks
 /// and workers it waited on (<see cref="StallWatch"/>).</item>
-/// <item>When every block is in, <see cref="GradientTree.Combine"/> finishes the fixed reduction tree, the
-/// optimizer applies sums ÷ batch rows at the schedule's rate, and step t+1 begins. After an epoch's last
-/// step the test data is evaluated here. When due (<see cref="ClusterOptions.CheckpointEverySteps"/>,
-/// <see cref="ClusterOptions.CheckpointInterval"/>), the listener gets a <see cref="JobCheckpointed"/> with θ, the
+/// <item>When every block is in, the tree's root holds the step's sums, the optimizer applies sums ÷ batch rows at
+/// the schedule's rate, and step t+1 begins. After an epoch's last step the test data is evaluated here. When due
+/// (<see cref="ClusterOptions.CheckpointEverySteps"/>, <see cref="ClusterOptions.CheckpointInterval"/>), the listener gets a <see cref="JobCheckpointed"/> with θ, the
 /// optimizer's state and the step; a job started with <see cref="TrainingJob.ResumeFrom"/> continues from one exactly.</item>
 /// <item>After the last step the listener gets <see cref="JobSucceeded"/>, workers get <see cref="LeaveJob"/>,
 /// and this actor stops. A failure ends the job the same way with <see cref="JobFailed"/>, and
@@ -75,8 +74,7 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
     private readonly WorkerRoster _workers = new();
     private readonly TensorBufferPool _buffers;
     private readonly TensorReceiver<string> _receiver;
-    private readonly Dictionary<LeafRange, float[]> _blockSums = [];
-    private readonly Dictionary<LeafRange, double> _blockLosses = [];
+    private readonly GradientTreeAccumulator _sums;
     private readonly Stopwatch _epochClock = new();
     private readonly Stopwatch _checkpointClock = Stopwatch.StartNew();
     private readonly Stopwatch _jobClock = Stopwatch.StartNew();
@@ -108,6 +106,7 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
 
         _stall = StallWatch.Start(options.StallTimeout, _jobClock.Elapsed);
         _buffers = new TensorBufferPool(_network.Spec.ParameterCount);
+        _sums = new GradientTreeAccumulator(0, _network.Spec.ParameterCount);
         _receiver = new TensorReceiver<string>(_buffers);
         _joinJob = new JoinJob
         {
@@ -281,18 +280,19 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
         }
 
         AcceptBlock(arrivedFrom, result, sums);
+        // Accepted sums are in the tree by now and the rest are dropped: the buffer is free either way.
+        _buffers.Return(sums);
         if (caughtUp)
         {
             Continue();
         }
     }
 
-    private void AcceptBlock(JobWorker? arrivedFrom, TensorFrameHeader result, float[] sums)
+    private void AcceptBlock(JobWorker? arrivedFrom, TensorFrameHeader result, ReadOnlySpan<float> sums)
     {
         var block = new LeafRange(result.FirstLeaf, result.EndLeaf);
         if (_plan is null || result.Step != _plan.Step)
         {
-            _buffers.Return(sums);
             return;
         }
 
@@ -301,14 +301,12 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
 
         if (!accepted)
         {
-            _buffers.Return(sums);
             return;
         }
 
         _plan = plan;
         _blocksAccepted++;
-        _blockSums[block] = sums;
-        _blockLosses[block] = result.LossSum;
+        _sums.Add(block, sums, result.LossSum);
         arrivedFrom?.RecordThroughput(result.SampleCount, result.ComputeSeconds);
 
         if (_plan.IsComplete)
@@ -352,6 +350,7 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
         _batch = _cursor.BatchIndices().ToArray();
         var leaves = GradientTree.LeafCount(_batch.Length, _job.Options.ShardSize);
         _plan = StepPlan.Create(_cursor.Step, leaves, _workers.Shares());
+        _sums.Start(leaves);
         _weightChunks = null;
         _weightsChecksum = TensorChecksum.Of(_network.Parameters);
         foreach (var worker in _plan.BusyWorkers.ToList())
@@ -569,17 +568,8 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
 
     private void FinishStep()
     {
-        var plan = _plan!;
-        var sums = GradientTree.Combine(plan.LeafCount, _blockSums, AddInPlace);
-        var lossSum = GradientTree.Combine(plan.LeafCount, _blockLosses, (left, right) => left + right);
-        _optimizer.Step(_network.Parameters, sums, _batch.Length, _cursor.LearningRate);
-        foreach (var buffer in _blockSums.Values)
-        {
-            _buffers.Return(buffer);
-        }
-
-        _blockSums.Clear();
-        _blockLosses.Clear();
+        _optimizer.Step(_network.Parameters, _sums.Sum, _batch.Length, _cursor.LearningRate);
+        var lossSum = _sums.LossSum;
         _plan = null;
         foreach (var worker in _workers.All)
         {
@@ -717,11 +707,5 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
     private sealed class CheckProgress
     {
         public static readonly CheckProgress Instance = new();
-    }
-
-    private static float[] AddInPlace(float[] left, float[] right)
-    {
-        TensorPrimitives.Add(left, right, left);
-        return left;
     }
 }

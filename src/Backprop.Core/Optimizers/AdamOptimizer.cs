@@ -12,7 +12,7 @@ public sealed class AdamOptimizer(float beta1, float beta2, float epsilon, float
     private readonly float[] _firstMoment = new float[parameterCount];
     private readonly float[] _secondMoment = new float[parameterCount];
 
-    /// <summary>Steps taken so far (t).</summary>
+    /// <summary>Steps begun so far (t), each counted once however many slices it is applied in.</summary>
     public long StepCount { get; private set; }
 
     /// <inheritdoc />
@@ -29,9 +29,8 @@ public sealed class AdamOptimizer(float beta1, float beta2, float epsilon, float
     }
 
     /// <inheritdoc />
-    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradientSums, float sampleCount, float learningRate)
+    protected override void Update(int offset, Span<float> parameters, ReadOnlySpan<float> gradientSums, float sampleCount, float learningRate)
     {
-        StepCount++;
         var correction1 = (float)(1 - Math.Pow(beta1, StepCount));
         var correction2 = (float)(1 - Math.Pow(beta2, StepCount));
         var keep1 = 1 - beta1;
@@ -39,8 +38,10 @@ public sealed class AdamOptimizer(float beta1, float beta2, float epsilon, float
 
         var theta = MemoryMarshal.Cast<float, Vector<float>>(parameters);
         var sums = MemoryMarshal.Cast<float, Vector<float>>(gradientSums);
-        var first = MemoryMarshal.Cast<float, Vector<float>>(_firstMoment.AsSpan());
-        var second = MemoryMarshal.Cast<float, Vector<float>>(_secondMoment.AsSpan());
+        var firstState = _firstMoment.AsSpan(offset, parameters.Length);
+        var secondState = _secondMoment.AsSpan(offset, parameters.Length);
+        var first = MemoryMarshal.Cast<float, Vector<float>>(firstState);
+        var second = MemoryMarshal.Cast<float, Vector<float>>(secondState);
         var count = new Vector<float>(sampleCount);
         for (var i = 0; i < theta.Length; i++)
         {
@@ -56,10 +57,10 @@ public sealed class AdamOptimizer(float beta1, float beta2, float epsilon, float
         for (var i = theta.Length * Vector<float>.Count; i < parameters.Length; i++)
         {
             var g = MathF.FusedMultiplyAdd(weightDecay, parameters[i], gradientSums[i] / sampleCount);
-            var m = MathF.FusedMultiplyAdd(beta1, _firstMoment[i], keep1 * g);
-            var v = MathF.FusedMultiplyAdd(beta2, _secondMoment[i], keep2 * g * g);
-            _firstMoment[i] = m;
-            _secondMoment[i] = v;
+            var m = MathF.FusedMultiplyAdd(beta1, firstState[i], keep1 * g);
+            var v = MathF.FusedMultiplyAdd(beta2, secondState[i], keep2 * g * g);
+            firstState[i] = m;
+            secondState[i] = v;
             var denominator = MathF.Sqrt(v / correction2) + epsilon;
             parameters[i] -= learningRate * (m / correction1) / denominator;
         }

@@ -20,11 +20,12 @@ public sealed class MomentumOptimizer(float momentum, bool nesterov, float weigh
     protected override IReadOnlyList<float[]> StateBuffers => [_velocity];
 
     /// <inheritdoc />
-    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradientSums, float sampleCount, float learningRate)
+    protected override void Update(int offset, Span<float> parameters, ReadOnlySpan<float> gradientSums, float sampleCount, float learningRate)
     {
         var theta = MemoryMarshal.Cast<float, Vector<float>>(parameters);
         var sums = MemoryMarshal.Cast<float, Vector<float>>(gradientSums);
-        var velocity = MemoryMarshal.Cast<float, Vector<float>>(_velocity.AsSpan());
+        var velocityState = _velocity.AsSpan(offset, parameters.Length);
+        var velocity = MemoryMarshal.Cast<float, Vector<float>>(velocityState);
         var count = new Vector<float>(sampleCount);
         var decay = new Vector<float>(weightDecay);
         var mu = new Vector<float>(momentum);
@@ -40,8 +41,8 @@ public sealed class MomentumOptimizer(float momentum, bool nesterov, float weigh
         for (var i = theta.Length * Vector<float>.Count; i < parameters.Length; i++)
         {
             var g = MathF.FusedMultiplyAdd(weightDecay, parameters[i], gradientSums[i] / sampleCount);
-            var v = MathF.FusedMultiplyAdd(momentum, _velocity[i], g);
-            _velocity[i] = v;
+            var v = MathF.FusedMultiplyAdd(momentum, velocityState[i], g);
+            velocityState[i] = v;
             parameters[i] = MathF.FusedMultiplyAdd(-learningRate, nesterov ? MathF.FusedMultiplyAdd(momentum, v, g) : v, parameters[i]);
         }
     }

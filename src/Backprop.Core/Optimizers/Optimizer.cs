@@ -32,18 +32,26 @@ public abstract class Optimizer
     /// </summary>
     public void Step(Span<float> parameters, ReadOnlySpan<float> gradientSums, int sampleCount, float learningRate)
     {
+        // Every check before BeginStep, so that a bad call leaves the step count (Adam's t) alone.
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sampleCount);
-        if (gradientSums.Length != parameters.Length)
-        {
-            throw new ArgumentException($"gradient has {gradientSums.Length} values for {parameters.Length} parameters", nameof(gradientSums));
-        }
-
+        CheckSlice(0, parameters.Length, gradientSums.Length);
         if (StateLength is { } length && length != parameters.Length)
         {
             throw new ArgumentException($"optimizer was created for {length} parameters, got {parameters.Length}", nameof(parameters));
         }
 
-        Update(parameters, gradientSums, sampleCount, learningRate);
+        BeginStep(sampleCount, learningRate).Apply(0, parameters, gradientSums);
+    }
+
+    /// <summary>
+    /// Begins a step from the SUMMED gradients of <paramref name="sampleCount"/> samples, to be applied slice by slice
+    /// with <see cref="OptimizerStep.Apply"/>; advances the step count (Adam's t) once for all slices.
+    /// </summary>
+    public OptimizerStep BeginStep(int sampleCount, float learningRate)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sampleCount);
+        StateSteps++; // optimizers that count no steps ignore it and keep 0
+        return new OptimizerStep(this, StateSteps, sampleCount, learningRate);
     }
 
     /// <summary>A copy of the optimizer's state, from which <see cref="RestoreState"/> continues exactly.</summary>
@@ -89,6 +97,35 @@ public abstract class Optimizer
         set { }
     }
 
-    /// <summary>The update rule, with g_i = gradientSums[i] / sampleCount (lengths already checked).</summary>
-    protected abstract void Update(Span<float> parameters, ReadOnlySpan<float> gradientSums, float sampleCount, float learningRate);
+    /// <summary>
+    /// The update rule on parameters [offset, offset + parameters.Length), with g_i = gradientSums[i] / sampleCount and
+    /// the state of the same elements (the slice already checked; for Adam, t is the step count).
+    /// </summary>
+    protected abstract void Update(int offset, Span<float> parameters, ReadOnlySpan<float> gradientSums, float sampleCount, float learningRate);
+
+    /// <summary>Applies <paramref name="step"/> to one slice; see <see cref="OptimizerStep.Apply"/>.</summary>
+    internal void Apply(in OptimizerStep step, int offset, Span<float> parameters, ReadOnlySpan<float> gradientSums)
+    {
+        if (step.Number != StateSteps)
+        {
+            throw new InvalidOperationException($"step {step.Number} is over: step {StateSteps} has begun");
+        }
+
+        CheckSlice(offset, parameters.Length, gradientSums.Length);
+        Update(offset, parameters, gradientSums, step.SampleCount, step.LearningRate);
+    }
+
+    private void CheckSlice(int offset, int parameters, int gradientSums)
+    {
+        if (gradientSums != parameters)
+        {
+            throw new ArgumentException($"gradient has {gradientSums} values for {parameters} parameters", nameof(gradientSums));
+        }
+
+        if (offset < 0 || (StateLength is { } length && offset > length - parameters))
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(offset), offset, $"parameters [{offset}, {(long)offset + parameters}) are not all among the optimizer's {StateLength} parameters");
+        }
+    }
 }

@@ -13,7 +13,7 @@ public sealed class SgdOptimizer(float weightDecay) : Optimizer
     protected override IReadOnlyList<float[]> StateBuffers => [];
 
     /// <inheritdoc />
-    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradientSums, float sampleCount, float learningRate)
+    protected override void Update(int offset, Span<float> parameters, ReadOnlySpan<float> gradientSums, float sampleCount, float learningRate)
     {
         var theta = MemoryMarshal.Cast<float, Vector<float>>(parameters);
         var sums = MemoryMarshal.Cast<float, Vector<float>>(gradientSums);

@@ -17,7 +17,7 @@ namespace Backprop.Core.Training;
 /// two entries cover the same number of leaves, replace them by their sum; at the end fold the stack
 /// from the top, s0 + (s1 + (… + sm)). Over the leaves of a tree node, such as a block from
 /// <see cref="AlignedBlocks"/>, it gives exactly that node's sum; <see cref="Combine"/> finishes the tree
-/// from such blocks.</para>
+/// from such blocks, and <see cref="GradientTreeAccumulator"/> does the same incrementally as they arrive.</para>
 /// </remarks>
 public static class GradientTree
 {
