@@ -32,7 +32,7 @@ internal static class JobTable
         string.Create(CultureInfo.InvariantCulture, $"{job.Epoch}/{job.Epochs}"),
         string.Create(CultureInfo.InvariantCulture, $"{job.Step}/{job.TotalSteps}"),
         job.HasTestAccuracy ? string.Create(CultureInfo.InvariantCulture, $"{job.TestAccuracy * 100:F2}%") : "-",
-        string.IsNullOrEmpty(job.Reason) ? job.Waiting : job.Reason,
+        string.IsNullOrEmpty(job.Reason) ? WatchLines.WaitingSince(job) : job.Reason,
     ];
 
     private static void WriteTable(List<string[]> rows, TextWriter output)

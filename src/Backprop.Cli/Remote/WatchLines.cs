@@ -46,7 +46,13 @@ internal static class WatchLines
     private static string NameOf(JobStatus job) => string.IsNullOrEmpty(job.Name) ? string.Empty : $" ({job.Name})";
 
     private static string ReasonOf(JobStatus job) =>
-        !string.IsNullOrEmpty(job.Reason) ? $": {job.Reason}" : !string.IsNullOrEmpty(job.Waiting) ? $", {job.Waiting}" : string.Empty;
+        !string.IsNullOrEmpty(job.Reason) ? $": {job.Reason}" : !string.IsNullOrEmpty(job.Waiting) ? $", {WaitingSince(job)}" : string.Empty;
+
+    /// <summary>Why the job waits and since when (UTC), e.g. "waiting for workers: 0 of 2 ready (since 12:04:31 UTC)".</summary>
+    public static string WaitingSince(JobStatus job) =>
+        job.WaitingSinceUnixMs == 0
+            ? job.Waiting
+            : Invariant($"{job.Waiting} (since {DateTimeOffset.FromUnixTimeMilliseconds(job.WaitingSinceUnixMs):HH:mm:ss} UTC)");
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

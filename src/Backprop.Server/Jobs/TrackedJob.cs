@@ -207,16 +207,28 @@ internal sealed class TrackedJob
         }
     }
 
-    /// <summary>Marks the job as not training for <paramref name="reason"/>, until its next step.</summary>
+    /// <summary>Marks the job as not training for <paramref name="reason"/>, until its next step; the wait's start stays the first one's.</summary>
     private static Waiting Wait(JobStatus status, string reason)
     {
+        if (status.WaitingSinceUnixMs == 0)
+        {
+            status.WaitingSinceUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        }
+
         status.Waiting = reason;
         return new Waiting { Reason = reason };
     }
 
-    private void ApplyStep(JobStatus status, JobStepCompleted step)
+    /// <summary>The job trains again, or has ended.</summary>
+    private static void StopWaiting(JobStatus status)
     {
         status.Waiting = "";
+        status.WaitingSinceUnixMs = 0;
+    }
+
+    private void ApplyStep(JobStatus status, JobStepCompleted step)
+    {
+        StopWaiting(status);
         status.Step = step.Step + 1;
         status.Epoch = step.Progress.Epoch;
         status.TrainLoss = (float)step.Progress.MeanLossSoFar;
@@ -259,7 +271,7 @@ internal sealed class TrackedJob
         status.State = state;
         status.Reason = reason;
         status.ActiveWorkers = 0;
-        status.Waiting = "";
+        StopWaiting(status);
         response.StateChanged = new StateChanged { State = state };
         _ended.TrySetResult();
     }

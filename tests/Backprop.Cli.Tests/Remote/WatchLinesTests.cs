@@ -22,8 +22,15 @@ public class WatchLinesTests
         Assert.Equal("job job-1 waiting for workers: 0 of 2 ready", WatchLines.Waiting(Job, new Waiting { Reason = "waiting for workers: 0 of 2 ready" }));
 
     [Fact]
-    public void Current_RunningJobThatWaits_ShowsWhyNotJustRunning() =>
+    public void Current_RunningJobThatWaits_ShowsWhyAndSinceWhenNotJustRunning() =>
         Assert.EndsWith(
-            "running: epoch 0/3, step 0/0, 0 workers, waiting for workers: 0 of 2 ready",
-            WatchLines.Current(new JobStatus { JobId = "job-1", Epochs = 3, State = JobState.Running, Waiting = "waiting for workers: 0 of 2 ready" }));
+            "running: epoch 0/3, step 0/0, 0 workers, waiting for workers: 0 of 2 ready (since 12:04:31 UTC)",
+            WatchLines.Current(new JobStatus
+            {
+                JobId = "job-1",
+                Epochs = 3,
+                State = JobState.Running,
+                Waiting = "waiting for workers: 0 of 2 ready",
+                WaitingSinceUnixMs = new DateTimeOffset(2026, 12, 3, 12, 4, 31, TimeSpan.Zero).ToUnixTimeMilliseconds(),
+            }));
 }

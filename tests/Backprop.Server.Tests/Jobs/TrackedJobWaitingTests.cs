@@ -40,6 +40,20 @@ public class TrackedJobWaitingTests
     }
 
     [Fact]
+    public void Apply_StallWhileWaiting_KeepsTheFirstWaitsStart()
+    {
+        var job = RunningJob();
+        var before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        job.Apply(new JobWaitingForWorkers(JobId, Step: 0, ReadyWorkers: 0, NeededWorkers: 1));
+        var since = job.Status().WaitingSinceUnixMs;
+
+        job.Apply(new JobStepStalled(JobId, Step: 0, TimeSpan.FromSeconds(300), "worker-a owes leaves [0, 8)"));
+
+        Assert.InRange(since, before, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        Assert.Equal(since, job.Status().WaitingSinceUnixMs);
+    }
+
+    [Fact]
     public void Apply_StepAfterWaiting_ClearsTheWait()
     {
         var job = RunningJob();
@@ -47,7 +61,7 @@ public class TrackedJobWaitingTests
 
         job.Apply(new JobStepCompleted(JobId, Step: 0, new BatchProgress(1, 1, 3, 0.5), ActiveWorkers: 1));
 
-        Assert.Equal("", job.Status().Waiting);
+        Assert.Equal(("", 0L), (job.Status().Waiting, job.Status().WaitingSinceUnixMs));
     }
 
     [Fact]
