@@ -12,9 +12,7 @@ using Backprop.Core.Losses;
 using Backprop.Core.Model;
 using Backprop.Core.Optimizers;
 using Backprop.Core.Training;
-using Backprop.Protocol;
 using ComputeGradients = Backprop.Protocol.V1.ComputeGradients;
-using GradientsComputed = Backprop.Protocol.V1.GradientsComputed;
 using JobJoined = Backprop.Protocol.V1.JobJoined;
 using JoinJob = Backprop.Protocol.V1.JoinJob;
 using LeaveJob = Backprop.Protocol.V1.LeaveJob;
@@ -87,9 +85,10 @@ public sealed class TrainingCoordinatorLinkTests() : TestKit(ClusterHocon.For(ne
         var clock = Stopwatch.StartNew();
         Join(coordinator, linked, blackhole.Endpoint);
 
+        var asked = Stopwatch.StartNew();
         coordinator.Tell(new Identify(null), TestActor);
         ExpectMsg<ActorIdentity>(Responsive);
-        var answeredAfter = clock.Elapsed;
+        var answeredAfter = asked.Elapsed;
         Join(coordinator, plain, endpoint: "");
         var plainBlocks = plain.FishForMessage<ComputeGradients>(_ => true, Wait);
         var plainJoinedAfter = clock.Elapsed;
@@ -118,7 +117,7 @@ public sealed class TrainingCoordinatorLinkTests() : TestKit(ClusterHocon.For(ne
         var stream = (await peer.Accepted.WaitAsync(Wait)).GetStream();
 
         // θ_0 is still being written (the peer has not read) when the optimizer changes the parameters for step 1.
-        AnswerWithOnes(coordinator, worker, step0);
+        new FakeWorker(worker, coordinator, JobId, LargeSpec.ParameterCount).Answer(step0, sum: 1);
         var step1 = worker.FishForMessage<ComputeGradients>(_ => true, Wait);
         Assert.Equal(1, step1.Step);
         Assert.Equal(JobId, TensorFrame.ReadJobId(stream));
@@ -150,35 +149,6 @@ public sealed class TrainingCoordinatorLinkTests() : TestKit(ClusterHocon.For(ne
         coordinator.Tell(new ActorIdentity(worker.Ref.Path.ToString(), worker.Ref));
         worker.ExpectMsg<JoinJob>(Wait);
         coordinator.Tell(new JobJoined { JobId = JobId, DatasetReady = true, Threads = 1, TensorEndpoint = endpoint }, worker.Ref);
-    }
-
-    /// <summary>Sums of ones for every block, by remoting chunks, so that the optimizer changes every parameter.</summary>
-    private static void AnswerWithOnes(IActorRef coordinator, TestProbe worker, ComputeGradients compute)
-    {
-        var sums = Enumerable.Repeat(1f, LargeSpec.ParameterCount).ToArray();
-        foreach (var (shard, transferId) in compute.Shards.Select((s, i) => (s, (long)i)))
-        {
-            var chunks = TensorChunks.Split(JobId, transferId, sums, 64 * 1024);
-            foreach (var chunk in chunks)
-            {
-                coordinator.Tell(chunk, worker.Ref);
-            }
-
-            coordinator.Tell(
-                new GradientsComputed
-                {
-                    JobId = JobId,
-                    Step = compute.Step,
-                    FirstLeaf = shard.FirstLeaf,
-                    EndLeaf = shard.EndLeaf,
-                    SampleCount = shard.SampleIndices.Count,
-                    ComputeSeconds = 0.001,
-                    TransferId = transferId,
-                    ChunkCount = chunks.Count,
-                    Checksum = TensorChecksum.Of(sums),
-                },
-                worker.Ref);
-        }
     }
 
     private static (TensorFrameHeader Header, float[] Values) ReadFrame(Stream stream)

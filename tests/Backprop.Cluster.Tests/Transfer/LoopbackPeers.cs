@@ -44,12 +44,12 @@ internal sealed class Blackhole : IDisposable
     {
         _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         _listener.Listen(1);
-        // Fill the accept queue until a handshake no longer completes.
+        // Fill the accept queue until a handshake no longer completes (loopback handshakes take microseconds, even under load).
         for (var i = 0; i < 16; i++)
         {
             var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
             _queued.Add(client);
-            if (!client.ConnectAsync(_listener.LocalEndPoint!).Wait(TimeSpan.FromMilliseconds(300)))
+            if (!client.ConnectAsync(_listener.LocalEndPoint!).Wait(TimeSpan.FromSeconds(1)))
             {
                 return;
             }
