@@ -41,6 +41,7 @@ public class ServerConfigurationTests
         Assert.Equal(0, options.WorkerThreads);
         Assert.Equal(65536, options.ChunkBytes);
         Assert.Equal(0, options.TensorLinkPort);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.TensorSendTimeout);
         Assert.Equal(1, options.MinWorkers);
         Assert.Equal(1, options.MaxConcurrentJobs);
         Assert.Equal(0, options.CheckpointEverySteps);

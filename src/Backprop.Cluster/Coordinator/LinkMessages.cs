@@ -7,3 +7,9 @@ internal sealed record LinkSumsArrived(string Worker, TensorFrameHeader Header, 
 
 /// <summary><paramref name="Worker"/>'s tensor link stopped; <paramref name="Reason"/> says why.</summary>
 internal sealed record LinkClosed(string Worker, TensorLink Link, string Reason);
+
+/// <summary>The tensor link to <paramref name="Worker"/> is open (<see cref="WorkerLinks.Open"/>), not yet reading or writing.</summary>
+internal sealed record LinkConnected(JobWorker Worker, TensorLink Link);
+
+/// <summary>The tensor link to <paramref name="Worker"/> could not be opened; <paramref name="Reason"/> says why.</summary>
+internal sealed record LinkNotConnected(JobWorker Worker, string Reason);

@@ -59,9 +59,6 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
     /// <summary>How often outstanding blocks are checked for stragglers, and the step for a stall.</summary>
     private static readonly TimeSpan ProgressCheckInterval = TimeSpan.FromMilliseconds(50);
 
-    /// <summary>How long opening a worker's tensor link may take before tensors go by remoting instead.</summary>
-    private static readonly TimeSpan LinkConnectTimeout = TimeSpan.FromSeconds(5);
-
     private readonly TrainingJob _job;
     private readonly IActorRef _listener;
     private readonly ClusterOptions _options;
@@ -75,6 +72,7 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
     private readonly TensorBufferPool _buffers;
     private readonly TensorReceiver<string> _receiver;
     private readonly GradientTreeAccumulator _sums;
+    private readonly WorkerLinks _links;
     private readonly Stopwatch _epochClock = new();
     private readonly Stopwatch _checkpointClock = Stopwatch.StartNew();
     private readonly Stopwatch _jobClock = Stopwatch.StartNew();
@@ -86,7 +84,7 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
     private StepPlan? _plan;
     private int[] _batch = [];
     private List<TensorChunk>? _weightChunks;
-    private ulong _weightsChecksum;
+    private SharedTensor? _weights;
     private double _epochLossSum;
     private int _epochSamples;
 
@@ -108,6 +106,7 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
         _buffers = new TensorBufferPool(_network.Spec.ParameterCount);
         _sums = new GradientTreeAccumulator(0, _network.Spec.ParameterCount);
         _receiver = new TensorReceiver<string>(_buffers);
+        _links = new WorkerLinks(job.JobId, Self, _buffers, options.TensorSendTimeout);
         _joinJob = new JoinJob
         {
             JobId = job.JobId,
@@ -148,6 +147,15 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
         });
         Receive<CancelTrainingJob>(cancel => Stop(new JobCancelled(_job.JobId, cancel.Reason)));
         Receive<Terminated>(terminated => DropWorker(terminated.ActorRef.Path.ToString(), "stopped"));
+        Receive<LinkConnected>(OnLinkConnected);
+        Receive<LinkNotConnected>(failed =>
+        {
+            if (_workers.TryGet(failed.Worker.Id, out var worker) && worker == failed.Worker)
+            {
+                _log.Warning("job {0}: no tensor link to {1} ({2}); tensors go by remoting", _job.JobId, worker.Id, failed.Reason);
+                MarkReady(worker);
+            }
+        });
         Receive<LinkSumsArrived>(arrived => RecordBlock(arrived.Worker, arrived.Header, arrived.Sums));
         Receive<LinkClosed>(closed =>
         {
@@ -219,7 +227,32 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
             return;
         }
 
-        OpenLink(worker, joined.TensorEndpoint);
+        if (_options.DirectTensorLinks && joined.TensorEndpoint.Length > 0 && worker.Link is null)
+        {
+            // The worker takes no blocks until its link is open or has failed (within WorkerLinks.ConnectTimeout): on a
+            // reachable node that takes milliseconds, and θ sent by chunks meanwhile would be a slow transfer for nothing.
+            _links.Open(worker, joined.TensorEndpoint);
+            return;
+        }
+
+        MarkReady(worker);
+    }
+
+    private void OnLinkConnected(LinkConnected connected)
+    {
+        if (!_workers.TryGet(connected.Worker.Id, out var worker) || worker != connected.Worker || worker.Link is not null)
+        {
+            // Dropped (or joined again) while the link was being opened.
+            connected.Link.Dispose();
+            return;
+        }
+
+        _links.Use(worker, connected.Link);
+        MarkReady(worker);
+    }
+
+    private void MarkReady(JobWorker worker)
+    {
         worker.Ready = true;
         _listener.Tell(new JobWorkerChanged(_job.JobId, worker.Id, Joined: true, _workers.ReadyCount, Reason: null));
         Continue();
@@ -263,7 +296,7 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
         }
 
         var header = new TensorFrameHeader(
-            computed.Step, computed.FirstLeaf, computed.EndLeaf, computed.SampleCount, computed.LossSum, computed.ComputeSeconds, sums.Length, computed.Checksum);
+            computed.Step, computed.FirstLeaf, computed.EndLeaf, computed.SampleCount, computed.LossSum, computed.ComputeSeconds, 0, sums.Length, computed.Checksum);
         RecordBlock(sender, header, sums);
     }
 
@@ -352,7 +385,9 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
         _plan = StepPlan.Create(_cursor.Step, leaves, _workers.Shares());
         _sums.Start(leaves);
         _weightChunks = null;
-        _weightsChecksum = TensorChecksum.Of(_network.Parameters);
+        // θ leaves from a snapshot that its sends hold until written, since the optimizer changes the parameters in place.
+        _weights?.Release();
+        _weights = SharedTensor.CopyOf(_network.Parameters, _buffers);
         foreach (var worker in _plan.BusyWorkers.ToList())
         {
             SendBlocks(_workers[worker], _plan.OutstandingOf(worker));
@@ -512,19 +547,18 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
     /// <summary>θ of the current step: over the worker's tensor link, or as remoting chunks (cut once per step).</summary>
     private void SendWeights(JobWorker worker)
     {
-        var header = new TensorFrameHeader(_plan!.Step, 0, 0, 0, 0, 0, _network.Parameters.Length, _weightsChecksum);
-        if (worker.Link is { } link)
+        var weights = _weights!;
+        if (_links.TrySendWeights(worker, _plan!.Step, weights, out var failure))
         {
-            if (link.TrySend(header, _network.Parameters, out var failure))
-            {
-                return;
-            }
-
-            _log.Warning("job {0}: tensor link to {1} failed, using remoting: {2}", _job.JobId, worker.Id, failure);
-            worker.Link = null;
+            return;
         }
 
-        _weightChunks ??= TensorChunks.Split(_job.JobId, _plan.Step, _network.Parameters, _options.ChunkBytes);
+        if (failure is not null)
+        {
+            _log.Warning("job {0}: tensor link to {1} failed, using remoting: {2}", _job.JobId, worker.Id, failure);
+        }
+
+        _weightChunks ??= TensorChunks.Split(_job.JobId, _plan.Step, weights.Values, _options.ChunkBytes);
         foreach (var chunk in _weightChunks)
         {
             worker.Actor.Tell(chunk);
@@ -536,34 +570,9 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
             Version = _plan.Step,
             TransferId = _plan.Step,
             ChunkCount = _weightChunks.Count,
-            ValueCount = _network.Parameters.Length,
-            Checksum = _weightsChecksum,
+            ValueCount = weights.Values.Length,
+            Checksum = weights.Checksum,
         });
-    }
-
-    /// <summary>Opens the worker's direct tensor link when it offers one; without it, tensors go as remoting chunks.</summary>
-    private void OpenLink(JobWorker worker, string endpoint)
-    {
-        if (!_options.DirectTensorLinks || endpoint.Length == 0 || worker.Link is not null)
-        {
-            return;
-        }
-
-        try
-        {
-            var link = TensorLink.Connect(endpoint, _job.JobId, LinkConnectTimeout);
-            worker.Link = link;
-            var self = Self;
-            var id = worker.Id;
-            link.StartReading(
-                _buffers,
-                (header, sums) => self.Tell(new LinkSumsArrived(id, header, sums)),
-                reason => self.Tell(new LinkClosed(id, link, reason)));
-        }
-        catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException or OperationCanceledException or ArgumentException)
-        {
-            _log.Warning("job {0}: no tensor link to {1} at {2} ({3}); tensors go by remoting", _job.JobId, worker.Id, endpoint, e.Message);
-        }
     }
 
     private void FinishStep()

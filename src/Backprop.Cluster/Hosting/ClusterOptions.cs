@@ -52,6 +52,13 @@ public sealed class ClusterOptions
     /// <summary>The port a worker listens on for direct tensor links; 0 picks a free one (give a fixed one to open it in a firewall).</summary>
     public int TensorLinkPort { get; set; }
 
+    /// <summary>
+    /// How long writing one frame to a direct tensor link may take. A peer that stops reading (paused, cut off) would
+    /// otherwise hold the frame for as long as TCP retries; past this the link closes and the job drops the worker. A
+    /// whole θ of the 50 M-parameter limit (200 MB) takes 16 s at 100 Mbit/s.
+    /// </summary>
+    public TimeSpan TensorSendTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Ready workers a job waits for before its first step; later steps go on with any ready worker.</summary>
     public int MinWorkers { get; set; } = 1;
 
@@ -121,6 +128,7 @@ public sealed class ClusterOptions
         }
 
         Check(TensorLinkPort is >= 0 and <= 65535, "TensorLinkPort", $"must be 0..65535, got {TensorLinkPort}", "0 picks a free port");
+        Check(TensorSendTimeout > TimeSpan.Zero, "TensorSendTimeout", $"must be positive, got {TensorSendTimeout}", "e.g. 00:00:30");
         Check(WorkerThreads >= 0, "WorkerThreads", $"must be ≥ 0, got {WorkerThreads}", "0 uses every core");
         Check(ChunkBytes is >= 4096 and <= MaxChunkBytes, "ChunkBytes", $"must be 4096..{MaxChunkBytes}, got {ChunkBytes}", "the default is 65536");
         Check(MinWorkers >= 1, "MinWorkers", $"must be ≥ 1, got {MinWorkers}", "the default is 1");

@@ -6,32 +6,39 @@ namespace Backprop.Cluster.Transfer;
 
 /// <summary>
 /// What precedes a tensor on a direct tensor link: for θ the step it is for; for gradient sums the block,
-/// its sample count, loss sum and compute time. <see cref="Checksum"/> is the XxHash3 of the values.
+/// its sample count, loss sum and compute time. The values are the slice [<see cref="Offset"/>,
+/// <see cref="Offset"/> + <see cref="ValueCount"/>) of the full tensor (offset 0 and every value for a whole one).
+/// <see cref="Checksum"/> is the XxHash3 of the values.
 /// </summary>
 public readonly record struct TensorFrameHeader(
-    long Step, int FirstLeaf, int EndLeaf, int SampleCount, double LossSum, double ComputeSeconds, int ValueCount, ulong Checksum);
+    long Step, int FirstLeaf, int EndLeaf, int SampleCount, double LossSum, double ComputeSeconds, int Offset, int ValueCount, ulong Checksum)
+{
+    /// <summary>Whether the frame carries all of a tensor of <paramref name="totalCount"/> values.</summary>
+    public bool IsWhole(int totalCount) => Offset == 0 && ValueCount == totalCount;
+}
 
 /// <summary>
 /// The byte layout of a direct tensor link (little-endian): once, the job id (int32 length + UTF-8); then frames of
-/// a 48-byte <see cref="TensorFrameHeader"/> followed by the float32 values, written and read without copies.
+/// a 52-byte <see cref="TensorFrameHeader"/> followed by the float32 values, written and read without copies.
 /// </summary>
 public static class TensorFrame
 {
     /// <summary>Bytes of a frame header.</summary>
-    public const int HeaderBytes = 48;
+    public const int HeaderBytes = 52;
 
     /// <summary>Longest job id a link accepts.</summary>
     private const int MaxJobIdBytes = 1024;
 
     /// <summary>Writes the job id that opens a link.</summary>
-    public static void WriteJobId(Stream stream, string jobId)
+    public static async Task WriteJobIdAsync(Stream stream, string jobId, CancellationToken cancellation)
     {
+        ArgumentNullException.ThrowIfNull(stream);
         var bytes = Encoding.UTF8.GetBytes(jobId);
-        Span<byte> length = stackalloc byte[sizeof(int)];
-        BinaryPrimitives.WriteInt32LittleEndian(length, bytes.Length);
-        stream.Write(length);
-        stream.Write(bytes);
-        stream.Flush();
+        var message = new byte[sizeof(int) + bytes.Length];
+        BinaryPrimitives.WriteInt32LittleEndian(message, bytes.Length);
+        bytes.CopyTo(message, sizeof(int));
+        await stream.WriteAsync(message, cancellation).ConfigureAwait(false);
+        await stream.FlushAsync(cancellation).ConfigureAwait(false);
     }
 
     /// <summary>Reads the job id that opens a link.</summary>
@@ -54,6 +61,7 @@ public static class TensorFrame
     /// <summary>Writes one frame: the header, then <paramref name="values"/> straight from memory.</summary>
     public static void Write(Stream stream, TensorFrameHeader header, ReadOnlySpan<float> values)
     {
+        ArgumentNullException.ThrowIfNull(stream);
         if (header.ValueCount != values.Length)
         {
             throw new ArgumentException($"the header announces {header.ValueCount} values, {values.Length} given", nameof(values));
@@ -68,14 +76,20 @@ public static class TensorFrame
         BinaryPrimitives.WriteDoubleLittleEndian(bytes[24..], header.LossSum);
         BinaryPrimitives.WriteDoubleLittleEndian(bytes[32..], header.ComputeSeconds);
         BinaryPrimitives.WriteUInt64LittleEndian(bytes[40..], header.Checksum);
+        BinaryPrimitives.WriteInt32LittleEndian(bytes[48..], header.Offset);
         stream.Write(bytes);
         stream.Write(MemoryMarshal.AsBytes(values));
         stream.Flush();
     }
 
-    /// <summary>Reads a frame header; false when the stream ended cleanly between frames.</summary>
-    public static bool TryReadHeader(Stream stream, out TensorFrameHeader header)
+    /// <summary>
+    /// Reads a frame header and checks that its values lie within a tensor of <paramref name="totalCount"/>; false when
+    /// the stream ended cleanly between frames.
+    /// </summary>
+    /// <exception cref="InvalidDataException">An offset or value count outside the tensor, naming the field.</exception>
+    public static bool TryReadHeader(Stream stream, int totalCount, out TensorFrameHeader header)
     {
+        ArgumentNullException.ThrowIfNull(stream);
         Span<byte> bytes = stackalloc byte[HeaderBytes];
         var first = stream.Read(bytes);
         if (first == 0)
@@ -92,8 +106,10 @@ public static class TensorFrame
             BinaryPrimitives.ReadInt32LittleEndian(bytes[16..]),
             BinaryPrimitives.ReadDoubleLittleEndian(bytes[24..]),
             BinaryPrimitives.ReadDoubleLittleEndian(bytes[32..]),
+            BinaryPrimitives.ReadInt32LittleEndian(bytes[48..]),
             BinaryPrimitives.ReadInt32LittleEndian(bytes[20..]),
             BinaryPrimitives.ReadUInt64LittleEndian(bytes[40..]));
+        CheckSlice(header, totalCount);
         return true;
     }
 
@@ -110,6 +126,19 @@ public static class TensorFrame
         if (Protocol.TensorChecksum.Of(destination) != header.Checksum)
         {
             throw new InvalidDataException($"tensor link: checksum mismatch in the frame of step {header.Step}");
+        }
+    }
+
+    private static void CheckSlice(TensorFrameHeader header, int totalCount)
+    {
+        var problem = header.Offset < 0 ? $"offset {header.Offset} is negative"
+            : header.ValueCount < 0 ? $"value count {header.ValueCount} is negative"
+            : (long)header.Offset + header.ValueCount > totalCount
+                ? $"offset {header.Offset} + value count {header.ValueCount} exceeds the {totalCount} values of the tensor"
+            : null;
+        if (problem is not null)
+        {
+            throw new InvalidDataException($"tensor link: in the frame of step {header.Step}, {problem}");
         }
     }
 }

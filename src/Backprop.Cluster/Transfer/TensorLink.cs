@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Net.Sockets;
@@ -7,27 +8,47 @@ namespace Backprop.Cluster.Transfer;
 /// <summary>
 /// A direct TCP connection between a job's coordinator and one worker that carries θ down and gradient sums
 /// up as <see cref="TensorFrame"/>s: one write from the sender's array, one read into the receiver's buffer,
-/// none of remoting's copies and thread hand-offs. Control messages stay on Akka; a reader thread hands each
-/// received tensor to its actor as a message. One thread writes, one reads.
+/// none of remoting's copies and thread hand-offs. Control messages stay on Akka. The link has a thread of its own
+/// for each direction, so that no actor ever waits on the socket: the reader hands each received tensor to its actor
+/// as a message; the writer takes frames from a bounded queue (<see cref="TrySend"/>) and gives each buffer back when
+/// its write ends. A frame not written within the send timeout (a peer that stopped reading: paused, cut off) or a
+/// full queue closes the link; whoever closes it first, the owner hears why once.
 /// </summary>
 public sealed class TensorLink : IDisposable
 {
+    /// <summary>
+    /// Frames that may wait to be written. A worker queues one per block of a step (a plan gives it a few, at most about
+    /// twice the log of the leaves, plus rescued ones); the coordinator one θ per step, and gives a lagging worker no
+    /// new ones. A queue this long means the peer no longer reads.
+    /// </summary>
+    public const int SendQueueCapacity = 16;
+
     /// <summary>How long an accepted connection may take to name its job.</summary>
     private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
 
     private readonly TcpClient _client;
     private readonly NetworkStream _stream;
+    private readonly TimeSpan _sendTimeout;
+    private readonly BlockingCollection<PendingSend> _sends = new(SendQueueCapacity);
+    private Action<string>? _closed;
+    private string? _closeReason;
+    private int _closing;
 
-    private TensorLink(TcpClient client)
+    private TensorLink(TcpClient client, TimeSpan sendTimeout)
     {
         _client = client;
         _client.NoDelay = true;
         _stream = client.GetStream();
+        _sendTimeout = sendTimeout;
     }
 
-    /// <summary>Opens a link to <paramref name="endpoint"/> ("host:port") for job <paramref name="jobId"/>.</summary>
+    /// <summary>
+    /// Opens a link to <paramref name="endpoint"/> ("host:port") for job <paramref name="jobId"/>, giving up after
+    /// <paramref name="connectTimeout"/>; each frame it sends must be written within <paramref name="sendTimeout"/>.
+    /// </summary>
     /// <exception cref="SocketException">The worker cannot be reached.</exception>
-    public static TensorLink Connect(string endpoint, string jobId, TimeSpan timeout)
+    /// <exception cref="OperationCanceledException">It did not answer within <paramref name="connectTimeout"/>.</exception>
+    public static async Task<TensorLink> ConnectAsync(string endpoint, string jobId, TimeSpan connectTimeout, TimeSpan sendTimeout)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         var colon = endpoint.LastIndexOf(':');
@@ -39,10 +60,10 @@ public sealed class TensorLink : IDisposable
         var client = new TcpClient();
         try
         {
-            using var cancel = new CancellationTokenSource(timeout);
-            client.ConnectAsync(endpoint[..colon], port, cancel.Token).AsTask().GetAwaiter().GetResult();
-            var link = new TensorLink(client);
-            TensorFrame.WriteJobId(link._stream, jobId);
+            using var cancel = new CancellationTokenSource(connectTimeout);
+            await client.ConnectAsync(endpoint[..colon], port, cancel.Token).ConfigureAwait(false);
+            var link = new TensorLink(client, sendTimeout);
+            await TensorFrame.WriteJobIdAsync(link._stream, jobId, cancel.Token).ConfigureAwait(false);
             return link;
         }
         catch
@@ -52,11 +73,14 @@ public sealed class TensorLink : IDisposable
         }
     }
 
-    /// <summary>Takes an accepted connection and reads the job id that opens it (a silent peer is cut off after a while).</summary>
-    public static (TensorLink Link, string JobId) Accept(TcpClient client)
+    /// <summary>
+    /// Takes an accepted connection and reads the job id that opens it (a silent peer is cut off after a while); each
+    /// frame the link sends must be written within <paramref name="sendTimeout"/>.
+    /// </summary>
+    public static (TensorLink Link, string JobId) Accept(TcpClient client, TimeSpan sendTimeout)
     {
         ArgumentNullException.ThrowIfNull(client);
-        var link = new TensorLink(client);
+        var link = new TensorLink(client, sendTimeout);
         try
         {
             client.ReceiveTimeout = (int)HandshakeTimeout.TotalMilliseconds;
@@ -71,62 +95,121 @@ public sealed class TensorLink : IDisposable
         }
     }
 
-    /// <summary>Sends one tensor (blocks until the kernel has taken it).</summary>
-    public void Send(TensorFrameHeader header, ReadOnlySpan<float> values) => TensorFrame.Write(_stream, header, values);
-
     /// <summary>
-    /// Sends one tensor, or closes the link and says why when it is broken, so the caller can send the tensor
-    /// another way.
+    /// Starts the link's threads: the reader reads frames of a tensor of <see cref="TensorBufferPool.ValueCount"/> values
+    /// into buffers from <paramref name="buffers"/>, handing each to <paramref name="received"/>; the writer writes what
+    /// <see cref="TrySend"/> queues. <paramref name="closed"/> hears once why the link stopped.
     /// </summary>
-    public bool TrySend(TensorFrameHeader header, ReadOnlySpan<float> values, [NotNullWhen(false)] out string? failure)
-    {
-        try
-        {
-            Send(header, values);
-            failure = null;
-            return true;
-        }
-        catch (Exception e) when (e is IOException or ObjectDisposedException)
-        {
-            Dispose();
-            failure = e.Message;
-            return false;
-        }
-    }
-
-    /// <summary>
-    /// Reads frames on a thread of its own into buffers from <paramref name="buffers"/>, handing each to
-    /// <paramref name="received"/>; <paramref name="closed"/> hears once why reading stopped.
-    /// </summary>
-    public void StartReading(TensorBufferPool buffers, Action<TensorFrameHeader, float[]> received, Action<string> closed)
+    public void Start(TensorBufferPool buffers, Action<TensorFrameHeader, float[]> received, Action<string> closed)
     {
         ArgumentNullException.ThrowIfNull(buffers);
         ArgumentNullException.ThrowIfNull(received);
         ArgumentNullException.ThrowIfNull(closed);
-        _ = Task.Factory.StartNew(
-            () =>
-            {
-                try
-                {
-                    while (TensorFrame.TryReadHeader(_stream, out var header))
-                    {
-                        var buffer = buffers.Rent();
-                        TensorFrame.ReadValues(_stream, header, buffer);
-                        received(header, buffer);
-                    }
-
-                    closed("the other side closed the link");
-                }
-                catch (Exception e) when (e is IOException or InvalidDataException or ObjectDisposedException or SocketException)
-                {
-                    closed(e.Message);
-                }
-            },
-            CancellationToken.None,
-            TaskCreationOptions.LongRunning,
-            TaskScheduler.Default);
+        _closed = closed;
+        RunOnItsOwnThread(() => ReadFrames(buffers, received));
+        RunOnItsOwnThread(WriteFrames);
     }
 
-    /// <summary>Closes the connection; the reader thread ends.</summary>
-    public void Dispose() => _client.Dispose();
+    /// <summary>
+    /// Queues one tensor for the writer without waiting for it. On true, <paramref name="values"/> belongs to the link
+    /// until it calls <paramref name="released"/> (once, on its writer's thread, whether the frame was written or the link
+    /// closed first). False when the link is closed, or its queue is full, which closes it: the caller keeps the values
+    /// and may send them another way.
+    /// </summary>
+    public bool TrySend(TensorFrameHeader header, ReadOnlyMemory<float> values, Action released, [NotNullWhen(false)] out string? failure)
+    {
+        ArgumentNullException.ThrowIfNull(released);
+        if (header.ValueCount != values.Length)
+        {
+            throw new ArgumentException($"the header announces {header.ValueCount} values, {values.Length} given", nameof(values));
+        }
+
+        try
+        {
+            if (_sends.TryAdd(new PendingSend(header, values, released)))
+            {
+                failure = null;
+                return true;
+            }
+
+            Close($"{SendQueueCapacity} frames wait to be sent: the peer does not read");
+        }
+        catch (InvalidOperationException)
+        {
+            // Closed (adding completed) by the writer or the reader in the meantime.
+        }
+
+        failure = _closeReason ?? "the link is closed";
+        return false;
+    }
+
+    /// <summary>Closes the connection; the link's threads end, and the writer releases what it still holds.</summary>
+    public void Dispose() => Close("closed by its owner");
+
+    private void Close(string reason)
+    {
+        if (Interlocked.Exchange(ref _closing, 1) == 1)
+        {
+            return;
+        }
+
+        _closeReason = reason;
+        _sends.CompleteAdding();
+        _client.Dispose();
+        _closed?.Invoke(reason);
+    }
+
+    private void ReadFrames(TensorBufferPool buffers, Action<TensorFrameHeader, float[]> received)
+    {
+        try
+        {
+            while (TensorFrame.TryReadHeader(_stream, buffers.ValueCount, out var header))
+            {
+                var buffer = buffers.Rent(header.ValueCount);
+                TensorFrame.ReadValues(_stream, header, buffer);
+                received(header, buffer);
+            }
+
+            Close("the other side closed the link");
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or ObjectDisposedException or SocketException)
+        {
+            Close(e.Message);
+        }
+    }
+
+    private void WriteFrames()
+    {
+        foreach (var send in _sends.GetConsumingEnumerable())
+        {
+            if (Volatile.Read(ref _closing) == 0)
+            {
+                Write(send);
+            }
+
+            send.Released();
+        }
+    }
+
+    /// <summary>Writes one frame; a write still going on at the send timeout is cut off by closing the link.</summary>
+    private void Write(PendingSend send)
+    {
+        var header = send.Header;
+        using var deadline = new CancellationTokenSource(_sendTimeout);
+        using var watchdog = deadline.Token.Register(() => Close(
+            $"the frame of step {header.Step} ({TensorFrame.HeaderBytes + (4L * header.ValueCount)} bytes) was not sent within {_sendTimeout}: the peer does not read"));
+        try
+        {
+            TensorFrame.Write(_stream, header, send.Values.Span);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or SocketException)
+        {
+            Close(e.Message);
+        }
+    }
+
+    private static void RunOnItsOwnThread(Action action) =>
+        _ = Task.Factory.StartNew(action, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private sealed record PendingSend(TensorFrameHeader Header, ReadOnlyMemory<float> Values, Action Released);
 }

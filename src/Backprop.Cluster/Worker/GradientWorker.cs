@@ -59,7 +59,7 @@ public sealed class GradientWorker : ReceiveActor
 
         try
         {
-            _links = TensorLinkListener.Start(_options.Hostname, _options.TensorLinkPort, _options.AdvertisedHostname, Self);
+            _links = TensorLinkListener.Start(_options.Hostname, _options.TensorLinkPort, _options.AdvertisedHostname, _options.TensorSendTimeout, Self);
         }
         catch (System.Net.Sockets.SocketException e)
         {
@@ -187,9 +187,12 @@ public sealed class GradientWorker : ReceiveActor
         job.Link?.Dispose();
         job.Link = opened.Link;
         var self = Self;
-        opened.Link.StartReading(
-            job.WeightBuffers,
-            (header, parameters) => self.Tell(new WeightsArrived(opened.JobId, header.Step, parameters)),
+        var total = job.TensorBuffers.ValueCount;
+        opened.Link.Start(
+            job.TensorBuffers,
+            (header, parameters) => self.Tell(header.IsWhole(total)
+                ? new WeightsArrived(opened.JobId, header.Step, parameters)
+                : new TensorLinkClosed(opened.JobId, opened.Link, $"θ of values [{header.Offset}, {header.Offset + header.ValueCount}) where whole tensors were expected")),
             reason => self.Tell(new TensorLinkClosed(opened.JobId, opened.Link, reason)));
     }
 
@@ -243,11 +246,16 @@ public sealed class GradientWorker : ReceiveActor
                 var (header, sums) = job.Compute(compute.Step, shard);
                 if (job.Link is { } link)
                 {
-                    if (link.TrySend(header, sums.Span, out var failure))
+                    // The sums are valid until the next block: the link's writer gets a copy of its own, and gives it back.
+                    var buffers = job.TensorBuffers;
+                    var copy = buffers.Rent();
+                    sums.Span.CopyTo(copy);
+                    if (link.TrySend(header, copy, () => buffers.Return(copy), out var failure))
                     {
                         continue;
                     }
 
+                    buffers.Return(copy);
                     _log.Warning("job {0}: tensor link failed, sending by remoting: {1}", job.Join.JobId, failure);
                     job.Link = null;
                 }

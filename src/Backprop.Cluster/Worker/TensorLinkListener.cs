@@ -22,21 +22,24 @@ internal sealed class TensorLinkListener : IDisposable
     /// <summary>"host:port" as coordinators should dial it.</summary>
     public string Endpoint { get; }
 
-    /// <summary>Listens on <paramref name="bindHost"/> (an address or a name) and <paramref name="port"/> (0: a free one), advertising <paramref name="publicHost"/>.</summary>
-    public static TensorLinkListener Start(string bindHost, int port, string publicHost, IActorRef worker)
+    /// <summary>
+    /// Listens on <paramref name="bindHost"/> (an address or a name) and <paramref name="port"/> (0: a free one), advertising
+    /// <paramref name="publicHost"/>; each frame the accepted links send must be written within <paramref name="sendTimeout"/>.
+    /// </summary>
+    public static TensorLinkListener Start(string bindHost, int port, string publicHost, TimeSpan sendTimeout, IActorRef worker)
     {
         var address = IPAddress.TryParse(bindHost, out var parsed) ? parsed : Dns.GetHostAddresses(bindHost)[0];
         var listener = new TcpListener(address, port);
         listener.Start();
         var bound = ((IPEndPoint)listener.LocalEndpoint).Port;
         var links = new TensorLinkListener(listener, $"{publicHost}:{bound}");
-        _ = Task.Run(() => links.AcceptAsync(worker));
+        _ = Task.Run(() => links.AcceptAsync(sendTimeout, worker));
         return links;
     }
 
     public void Dispose() => _listener.Dispose();
 
-    private async Task AcceptAsync(IActorRef worker)
+    private async Task AcceptAsync(TimeSpan sendTimeout, IActorRef worker)
     {
         while (true)
         {
@@ -54,7 +57,7 @@ internal sealed class TensorLinkListener : IDisposable
             {
                 try
                 {
-                    var (link, jobId) = TensorLink.Accept(client);
+                    var (link, jobId) = TensorLink.Accept(client, sendTimeout);
                     worker.Tell(new TensorLinkOpened(jobId, link));
                 }
                 catch (Exception e) when (e is IOException or InvalidDataException or SocketException)

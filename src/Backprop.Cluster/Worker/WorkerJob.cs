@@ -34,8 +34,8 @@ internal sealed class WorkerJob : IDisposable
         _targets = Backpropagator.BatchBuffer(join.MaxRows, Spec.OutputSize);
         _gradientSums = new float[Spec.ParameterCount];
         _indices = new int[join.MaxRows];
-        WeightBuffers = new TensorBufferPool(Spec.ParameterCount);
-        Weights = new TensorReceiver<long>(WeightBuffers);
+        TensorBuffers = new TensorBufferPool(Spec.ParameterCount);
+        Weights = new TensorReceiver<long>(TensorBuffers);
     }
 
     public JoinJob Join { get; }
@@ -46,8 +46,11 @@ internal sealed class WorkerJob : IDisposable
 
     public Dataset? Data { get; set; }
 
-    /// <summary>Buffers for θ, whether it arrives in chunks or over the tensor link.</summary>
-    public TensorBufferPool WeightBuffers { get; }
+    /// <summary>
+    /// Buffers of the job's tensor length: for θ, whether it arrives in chunks or over the tensor link, and for sums while
+    /// the link sends them.
+    /// </summary>
+    public TensorBufferPool TensorBuffers { get; }
 
     /// <summary>Reassembles weight transfers (the coordinator is the only sender, so the key is a constant).</summary>
     public TensorReceiver<long> Weights { get; }
@@ -67,7 +70,7 @@ internal sealed class WorkerJob : IDisposable
     {
         if (Parameters is not null)
         {
-            WeightBuffers.Return(Parameters);
+            TensorBuffers.Return(Parameters);
         }
 
         Parameters = parameters;
@@ -98,7 +101,7 @@ internal sealed class WorkerJob : IDisposable
             parameters, Loss, _inputs.AsSpan(0, rows * Spec.InputSize), _targets.AsSpan(0, rows * Spec.OutputSize),
             rows, Join.ShardSize, _gradientSums);
         var header = new TensorFrameHeader(
-            step, shard.FirstLeaf, shard.EndLeaf, rows, lossSum, clock.Elapsed.TotalSeconds, _gradientSums.Length, TensorChecksum.Of(_gradientSums));
+            step, shard.FirstLeaf, shard.EndLeaf, rows, lossSum, clock.Elapsed.TotalSeconds, 0, _gradientSums.Length, TensorChecksum.Of(_gradientSums));
         return (header, _gradientSums);
     }
 

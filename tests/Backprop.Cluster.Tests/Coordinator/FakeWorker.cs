@@ -49,19 +49,20 @@ internal sealed class FakeWorker(TestProbe probe, IActorRef coordinator, string 
         }
     }
 
-    /// <summary>Sends every block of <paramref name="compute"/> back, computed.</summary>
-    public void Answer(ComputeGradients compute)
+    /// <summary>Sends every block of <paramref name="compute"/> back, computed, with every sum <paramref name="sum"/>.</summary>
+    public void Answer(ComputeGradients compute, float sum = 0)
     {
         foreach (var shard in compute.Shards)
         {
-            Answer(compute.Step, shard);
+            Answer(compute.Step, shard, sum);
         }
     }
 
-    /// <summary>Sends <paramref name="shard"/>'s sums back as remoting chunks, as a worker without a tensor link does.</summary>
-    public void Answer(long step, Shard shard)
+    /// <summary>Sends <paramref name="shard"/>'s sums (each <paramref name="sum"/>) back as remoting chunks, as a worker without a tensor link does.</summary>
+    public void Answer(long step, Shard shard, float sum = 0)
     {
         var sums = new float[parameterCount];
+        Array.Fill(sums, sum);
         var transferId = _nextTransferId++;
         var chunks = TensorChunks.Split(jobId, transferId, sums, 64 * 1024);
         foreach (var chunk in chunks)

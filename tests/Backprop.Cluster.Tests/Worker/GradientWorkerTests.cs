@@ -57,13 +57,13 @@ public sealed class GradientWorkerTests() : TestKit(ClusterHocon.For(new Cluster
         var spec = NetworkSpec.Create(2, [3], 1, Activation.Tanh, Activation.Sigmoid);
         worker.Tell(Join("linked", spec, maxRows: 8), TestActor);
         var joined = ExpectMsg<JobJoined>(Wait);
-        using var link = TensorLink.Connect(joined.TensorEndpoint, "linked", Wait);
+        using var link = await TensorLink.ConnectAsync(joined.TensorEndpoint, "linked", Wait, Wait);
         var closed = new TaskCompletionSource<string>();
-        link.StartReading(new TensorBufferPool(spec.ParameterCount), (_, _) => { }, reason => closed.TrySetResult(reason));
+        link.Start(new TensorBufferPool(spec.ParameterCount), (_, _) => { }, reason => closed.TrySetResult(reason));
 
         // θ whose bits do not match its checksum: the worker's reader stops on it.
         var theta = new float[spec.ParameterCount];
-        link.Send(new TensorFrameHeader(0, 0, 0, 0, 0, 0, theta.Length, TensorChecksum.Of(theta) + 1), theta);
+        Assert.True(link.TrySend(new TensorFrameHeader(0, 0, 0, 0, 0, 0, 0, theta.Length, TensorChecksum.Of(theta) + 1), theta, () => { }, out _));
 
         Assert.NotNull(await closed.Task.WaitAsync(Wait));
     }

@@ -1,0 +1,60 @@
+using Akka.Actor;
+using Backprop.Cluster.Transfer;
+
+namespace Backprop.Cluster.Coordinator;
+
+/// <summary>
+/// The coordinator's direct tensor links to its workers, kept off its thread: a link is opened on a task whose outcome
+/// comes back as <see cref="LinkConnected"/> or <see cref="LinkNotConnected"/>, and θ is queued on a link's writer from a
+/// <see cref="SharedTensor"/> snapshot that the send holds until it is written. What a link receives, and its closing,
+/// come back as <see cref="LinkSumsArrived"/> and <see cref="LinkClosed"/>.
+/// </summary>
+internal sealed class WorkerLinks(string jobId, IActorRef coordinator, TensorBufferPool buffers, TimeSpan sendTimeout)
+{
+    /// <summary>How long opening a worker's tensor link may take before tensors go by remoting instead.</summary>
+    public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>Starts opening a link to <paramref name="worker"/> at <paramref name="endpoint"/> ("host:port").</summary>
+    public void Open(JobWorker worker, string endpoint) =>
+        _ = TensorLink.ConnectAsync(endpoint, jobId, ConnectTimeout, sendTimeout).PipeTo(
+            coordinator,
+            success: link => new LinkConnected(worker, link),
+            failure: e => new LinkNotConnected(worker, e is OperationCanceledException ? $"no answer within {ConnectTimeout}" : e.Message));
+
+    /// <summary>Gives <paramref name="worker"/> its opened <paramref name="link"/> and starts its reader and writer.</summary>
+    public void Use(JobWorker worker, TensorLink link)
+    {
+        worker.Link = link;
+        var id = worker.Id;
+        link.Start(
+            buffers,
+            (header, sums) => coordinator.Tell(header.IsWhole(buffers.ValueCount)
+                ? new LinkSumsArrived(id, header, sums)
+                : new LinkClosed(id, link, $"sums of values [{header.Offset}, {header.Offset + header.ValueCount}) where whole tensors were expected")),
+            reason => coordinator.Tell(new LinkClosed(id, link, reason)));
+    }
+
+    /// <summary>
+    /// Queues θ of <paramref name="step"/> on the worker's link, which holds <paramref name="weights"/> until it is written;
+    /// false, with the link closed and gone, when the worker has none or it failed, so that θ goes another way.
+    /// </summary>
+    public bool TrySendWeights(JobWorker worker, long step, SharedTensor weights, out string? failure)
+    {
+        failure = null;
+        if (worker.Link is not { } link)
+        {
+            return false;
+        }
+
+        var header = new TensorFrameHeader(step, 0, 0, 0, 0, 0, 0, weights.Values.Length, weights.Checksum);
+        weights.Retain();
+        if (link.TrySend(header, weights.Values, weights.Release, out failure))
+        {
+            return true;
+        }
+
+        weights.Release();
+        worker.Link = null;
+        return false;
+    }
+}
