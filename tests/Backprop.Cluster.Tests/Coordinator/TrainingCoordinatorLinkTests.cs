@@ -37,8 +37,12 @@ public sealed class TrainingCoordinatorLinkTests() : TestKit(ClusterHocon.For(ne
 
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
 
-    /// <summary>How long the coordinator may take to answer while a link stalls: an idle actor answers in well under a millisecond.</summary>
-    private static readonly TimeSpan Responsive = TimeSpan.FromMilliseconds(500);
+    /// <summary>
+    /// How long the coordinator may take to answer while a link stalls. An idle actor answers in milliseconds (2.7–7.1 ms
+    /// measured), a blocked one only after the stall (the 5 s connect timeout, or never for a write); the margin is for
+    /// the rest of the test suite running on the same two cores.
+    /// </summary>
+    private static readonly TimeSpan Responsive = TimeSpan.FromSeconds(2);
 
     [Fact]
     public async Task WeightsSend_PeerNeverReads_CoordinatorKeepsAnsweringAndDropsTheWorkerWithinTheSendTimeout()
@@ -99,7 +103,7 @@ public sealed class TrainingCoordinatorLinkTests() : TestKit(ClusterHocon.For(ne
         var weights = linked.FishForMessage<WeightsUpdate>(_ => true, Wait);
 
         Assert.True(answeredAfter < Responsive, $"the coordinator took {answeredAfter} to answer");
-        Assert.True(plainJoinedAfter < WorkerLinks.ConnectTimeout, $"the other worker got blocks after {plainJoinedAfter}");
+        Assert.True(plainJoinedAfter < linkedJoinedAfter, $"the other worker got blocks after {plainJoinedAfter}, not before the blackholed one joined ({linkedJoinedAfter})");
         Assert.Equal(0, plainBlocks.Step);
         Assert.True(linkedJoinedAfter >= WorkerLinks.ConnectTimeout - TimeSpan.FromMilliseconds(100), $"the blackholed worker joined after {linkedJoinedAfter}");
         Assert.Equal(1, weights.Version);

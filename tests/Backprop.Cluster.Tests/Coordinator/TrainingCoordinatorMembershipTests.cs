@@ -48,12 +48,14 @@ public sealed class TrainingCoordinatorMembershipTests
     public async Task Job_WorkerLeavesTheClusterMidJob_HandsItsBlocksBackAndTheWeightsAreTheSame()
     {
         var data = BuiltInDatasets.Load(BuiltInDatasets.Spirals, seed: 4);
-        // 2,500 steps: several seconds, while leaving takes about one gossip round (1 s).
+        // 10,000 steps: several seconds, while leaving takes about one gossip round (1 s). The events reach this test
+        // through a channel, so on a loaded machine it may see step 4 well after the coordinator took it: 2,500 steps
+        // were sometimes over before the leave began.
         var spec = NetworkSpec.Create(data.Train.InputSize, [64], data.Train.TargetSize, Activation.Relu, Activation.Softmax);
         var network = ParameterInitializer.Initialize(spec, seed: 5);
         var options = new TrainingOptions(
             LossKind.CrossEntropy, new OptimizerSettings(OptimizerKind.Sgd, 0.05f), ScheduleKind.Constant,
-            BatchSize: 64, Epochs: 250, Seed: 9, ShardSize: 8);
+            BatchSize: 64, Epochs: 1000, Seed: 9, ShardSize: 8);
         var expected = JobRun.InProcess(network, data, options);
         await using var cluster = await LocalCluster.StartAsync(workers: 2);
         var leaving = cluster.Workers[0];
@@ -70,7 +72,7 @@ public sealed class TrainingCoordinatorMembershipTests
         Assert.Equal(expected, JobRun.FinalParameters(events));
         var left = Assert.Single(events.OfType<JobWorkerChanged>(), e => !e.Joined);
         var leftAt = events.Take(events.IndexOf(left)).OfType<JobStepCompleted>().Last().Step;
-        Assert.True(leftAt < 2000, $"the worker was dropped only after step {leftAt} of 2,500");
+        Assert.True(leftAt < 8000, $"the worker was dropped only after step {leftAt} of 10,000");
     }
 
     [Theory]
