@@ -15,7 +15,7 @@ namespace Backprop.Cluster.Coordinator;
 /// <remarks>
 /// <para><b>Buckets.</b> With T = max(1, ⌊target bytes ÷ 4⌋) floats, each layer's parameters (W then b, n floats)
 /// are cut into ⌈n ÷ T⌉ contiguous parts whose lengths differ by at most one, so no bucket holds more than T floats,
-/// every part of a split layer holds more than T ÷ 2, and no bucket crosses a layer boundary (a layer smaller than
+/// every part of a split layer holds at least T ÷ 2, and no bucket crosses a layer boundary (a layer smaller than
 /// T is one bucket; nothing is merged across layers). The buckets tile [0, P) exactly. They are listed from the
 /// highest offset down: the output layer first, as backpropagation finishes it, so a reduction can start on
 /// bucket 0 while earlier layers still compute. (Within a layer the order is immaterial today: the backward
@@ -114,13 +114,19 @@ public sealed class ReductionLayout
 
     /// <summary>The buckets that <paramref name="owner"/> reduces, in backward-pass order; empty when there are fewer buckets than owners.</summary>
     /// <exception cref="ArgumentException"><paramref name="owner"/> is not one of <see cref="Owners"/>.</exception>
-    public IReadOnlyList<ReductionBucket> BucketsOf(string owner) =>
-        _bucketsByOwner.TryGetValue(owner, out var buckets) ? buckets : throw UnknownOwner(owner);
+    public IReadOnlyList<ReductionBucket> BucketsOf(string owner)
+    {
+        ArgumentNullException.ThrowIfNull(owner);
+        return _bucketsByOwner.TryGetValue(owner, out var buckets) ? buckets : throw UnknownOwner(owner);
+    }
 
     /// <summary>The number of parameters (floats) in the buckets of <paramref name="owner"/>.</summary>
     /// <exception cref="ArgumentException"><paramref name="owner"/> is not one of <see cref="Owners"/>.</exception>
-    public int ElementsOf(string owner) =>
-        _elementsByOwner.TryGetValue(owner, out var elements) ? elements : throw UnknownOwner(owner);
+    public int ElementsOf(string owner)
+    {
+        ArgumentNullException.ThrowIfNull(owner);
+        return _elementsByOwner.TryGetValue(owner, out var elements) ? elements : throw UnknownOwner(owner);
+    }
 
     /// <summary>The bucket whose range holds parameter <paramref name="parameterIndex"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The index is outside [0, <see cref="ParameterCount"/>).</exception>
