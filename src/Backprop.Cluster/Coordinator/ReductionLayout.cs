@@ -19,12 +19,14 @@ namespace Backprop.Cluster.Coordinator;
 /// T is one bucket; nothing is merged across layers). The buckets tile [0, P) exactly. They are listed from the
 /// highest offset down: the output layer first, as backpropagation finishes it, so a reduction can start on
 /// bucket 0 while earlier layers still compute. (Within a layer the order is immaterial today: the backward
-/// pass finishes a layer's ΣW and Σb together, in one pass over ranges of its neurons.) The buckets depend only on the spec and T, never on the owners.</para>
+/// pass finishes a layer's ΣW and Σb together, in one pass over ranges of its neurons.) The buckets depend only
+/// on the spec and T, never on the owners.</para>
 /// <para><b>Owners.</b> Every owner ranks the buckets by a score, the XxHash3 of the bucket's offset seeded with
 /// the XxHash3 of the owner's UTF-8 id (the same on every node and process, unlike <c>string.GetHashCode</c>).
 /// Then, until every bucket is owned, the owner with the fewest owned floats (ties: the ordinally smaller id)
 /// takes its highest-ranked bucket not yet taken (the table fill of Google's Maglev hashing, weighted by size).
-/// The result depends on the set of owner ids, not on the order of the list.</para>
+/// The result depends on the set of owner ids, not on the order of the list. An owner's buckets are in general
+/// not adjacent, so it reduces each with its own <c>GradientTreeAccumulator(bucket.Offset, bucket.Length)</c>.</para>
 /// <para><b>Balance bound:</b> max owned floats ≤ min owned floats + S, where S is the largest bucket (≤ T).
 /// Each step adds one bucket (≤ S) to the owner with the minimum, so the new load is at most the old minimum
 /// plus S, and the minimum never decreases; so max − min ≤ S holds after every step. With fewer buckets than
