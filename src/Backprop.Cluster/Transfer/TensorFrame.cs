@@ -68,6 +68,15 @@ public static class TensorFrame
         }
 
         Span<byte> bytes = stackalloc byte[HeaderBytes];
+        WriteHeader(header, bytes);
+        stream.Write(bytes);
+        stream.Write(MemoryMarshal.AsBytes(values));
+        stream.Flush();
+    }
+
+    /// <summary>Writes <paramref name="header"/> into the first <see cref="HeaderBytes"/> of <paramref name="bytes"/>.</summary>
+    public static void WriteHeader(TensorFrameHeader header, Span<byte> bytes)
+    {
         BinaryPrimitives.WriteInt64LittleEndian(bytes, header.Step);
         BinaryPrimitives.WriteInt32LittleEndian(bytes[8..], header.FirstLeaf);
         BinaryPrimitives.WriteInt32LittleEndian(bytes[12..], header.EndLeaf);
@@ -77,9 +86,6 @@ public static class TensorFrame
         BinaryPrimitives.WriteDoubleLittleEndian(bytes[32..], header.ComputeSeconds);
         BinaryPrimitives.WriteUInt64LittleEndian(bytes[40..], header.Checksum);
         BinaryPrimitives.WriteInt32LittleEndian(bytes[48..], header.Offset);
-        stream.Write(bytes);
-        stream.Write(MemoryMarshal.AsBytes(values));
-        stream.Flush();
     }
 
     /// <summary>
