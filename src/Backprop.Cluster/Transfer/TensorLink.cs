@@ -33,7 +33,7 @@ public sealed class TensorLink : IDisposable
     /// Frames waiting to be written. Synchronous continuations: a frame queued while the writer waits is written on the
     /// queuing thread at once, as far as the socket's buffer takes it without waiting (a .NET socket tries a send
     /// before it waits for the socket to be writable); only the rest continues on the thread pool. A writer thread of
-    /// its own cost about a third of the step rate on two cores, waiting for a time slice for every frame.
+    /// its own would wait for a time slice for every frame, which busy cores make long.
     /// </summary>
     private readonly Channel<PendingSend> _sends = Channel.CreateBounded<PendingSend>(
         new BoundedChannelOptions(SendQueueCapacity) { SingleReader = true, AllowSynchronousContinuations = true });
