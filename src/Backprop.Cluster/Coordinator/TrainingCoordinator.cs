@@ -416,7 +416,9 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
     {
         if (waiting && !_waitingForWorkers)
         {
-            _log.Warning("job {0}: step {1} waits for workers ({2} of {3} ready)", _job.JobId, _cursor.Step, _workers.ReadyCount, needed);
+            // Waiting before the first step is how every job starts (workers join it): only a wait mid-job is a warning.
+            var level = _cursor.Step > 0 || _plan is not null ? LogLevel.WarningLevel : LogLevel.InfoLevel;
+            _log.Log(level, $"job {_job.JobId}: step {_cursor.Step} waits for workers ({_workers.ReadyCount} of {needed} ready)");
             _listener.Tell(new JobWaitingForWorkers(_job.JobId, _cursor.Step, _workers.ReadyCount, needed));
         }
 

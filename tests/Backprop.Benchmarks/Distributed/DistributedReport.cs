@@ -17,6 +17,9 @@ public static class DistributedReport
     /// <summary>Target: wire bytes per step at most this multiple of 8 × parameters × workers.</summary>
     public const double WireTarget = 1.05;
 
+    /// <summary>Target (issue 13): the busiest node moves at most this multiple of 4·P bytes each way per step, at any W.</summary>
+    public const double BusiestNodeTarget = 2.5;
+
     /// <summary>Target: 8 workers reach this multiple of one worker's samples/s.</summary>
     public const double EightWorkerTarget = 7.0;
 
@@ -89,6 +92,7 @@ public static class DistributedReport
             return;
         }
 
+        output.WriteLine($"    busiest node: the {row.BusiestNode}, {Busiest(row)} × 4·P per step (max of received and sent)");
         var perWorkerStep = (double)row.Steps * workers;
         output.WriteLine(
             $"    wire {Format(row.BytesPerStep, "N0")} B/step = {Wire(row)} × 8·P·W; per worker and step " +
@@ -98,26 +102,26 @@ public static class DistributedReport
 
     private static void PrintMarkdown(TextWriter output, IReadOnlyList<Row> rows, Row? baseline, Row? oneWorker)
     {
-        output.WriteLine("| run | samples/s | ÷ in-process | ÷ 1 worker | wire bytes/step | ÷ 8·P·workers | cores busy: coordinator + workers |");
-        output.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
+        output.WriteLine("| run | samples/s | ÷ in-process | ÷ 1 worker | wire bytes/step | ÷ 8·P·workers | busiest node ÷ 4·P | cores busy: coordinator + workers |");
+        output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var row in rows)
         {
             if (row.Failure is not null)
             {
-                output.WriteLine($"| {row.Configuration.Label} | failed | | | | | |");
+                output.WriteLine($"| {row.Configuration.Label} | failed | | | | | | |");
                 continue;
             }
 
             if (row.Configuration.Workers is null)
             {
-                output.WriteLine($"| {row.Configuration.Label} | {Format(row.SamplesPerSecond, "N0")} | 1.00× | – | – | – | {Format(row.CoordinatorCores, "F2")} |");
+                output.WriteLine($"| {row.Configuration.Label} | {Format(row.SamplesPerSecond, "N0")} | 1.00× | – | – | – | – | {Format(row.CoordinatorCores, "F2")} |");
                 continue;
             }
 
             var bytes = row.WireNote is null ? Format(row.BytesPerStep, "N0") : "–";
             output.WriteLine(
                 $"| {row.Configuration.Label} | {Format(row.SamplesPerSecond, "N0")} | {VersusInProcess(row, baseline)} | {VersusOneWorker(row, oneWorker)} " +
-                $"| {bytes} | {Wire(row)} | {Format(row.CoordinatorCores, "F2")} + {Format(row.WorkerCores, "F2")} |");
+                $"| {bytes} | {Wire(row)} | {Busiest(row)} | {Format(row.CoordinatorCores, "F2")} + {Format(row.WorkerCores, "F2")} |");
         }
     }
 
@@ -135,6 +139,9 @@ public static class DistributedReport
 
     private static string Wire(Row row) =>
         row.WireNote is null ? WithTarget(row.WireRatio, "", "≤", WireTarget, row.WireRatio <= WireTarget, "F3") : "–";
+
+    private static string Busiest(Row row) =>
+        row.WireNote is null ? WithTarget(row.BusiestRatio, "", "≤", BusiestNodeTarget, row.BusiestRatio <= BusiestNodeTarget) : "–";
 
     private static string WithTarget(double? value, string suffix, string relation, double target, bool met, string format = "F2") =>
         value is null ? "–" : $"{Format(value, format, suffix)} ({(met ? "met" : "MISSED")}: {relation} {target.ToString("F2", CultureInfo.InvariantCulture)})";
@@ -210,11 +217,14 @@ public static class DistributedReport
 
     /// <summary>The figures of one configuration.</summary>
     private sealed record Row(DistributedMeasurement Measurement, string? Failure, double? SamplesPerSecond, long Parameters, long Steps,
-        long WorkerSent, long WorkerReceived, string? WireNote, double? CoordinatorCores, double? WorkerCores)
+        long WorkerSent, long WorkerReceived, string? WireNote, double? CoordinatorCores, double? WorkerCores, long BusiestBytes, string BusiestNode)
     {
         public DistributedConfiguration Configuration => Measurement.Configuration;
 
         public double? BytesPerStep => Steps > 0 ? (WorkerSent + WorkerReceived) / (double)Steps : null;
+
+        /// <summary>The busiest node's bytes per step ÷ 4·P (θ or the gradient once).</summary>
+        public double? BusiestRatio => Steps > 0 && Parameters > 0 ? BusiestBytes / (double)Steps / (4.0 * Parameters) : null;
 
         public double? WireRatio =>
             Configuration.Workers is { } workers && Parameters > 0 ? BytesPerStep / ((double)WireBytesPerParameter * Parameters * workers) : null;
@@ -243,8 +253,10 @@ public static class DistributedReport
             }
 
             var (coordinatorCores, workerCores) = CoresBusy(run.Sampler);
+            var busiest = Distributed.BusiestNode.Of(sockets);
             return new Row(measurement, failure, output.MedianSamplesPerSecond(), output.Parameters ?? 0, steps,
-                sockets.Sum(s => s.BytesSent), sockets.Sum(s => s.BytesReceived), wireNote, coordinatorCores, workers > 0 ? workerCores : null);
+                sockets.Sum(s => s.BytesSent), sockets.Sum(s => s.BytesReceived), wireNote, coordinatorCores, workers > 0 ? workerCores : null,
+                busiest.Bytes, busiest.Node);
         }
 
         private static (double? Coordinator, double? Workers) CoresBusy(ProcessSampler sampler)
