@@ -220,7 +220,7 @@ internal static class BackpropServer
             "Node started: roles {Roles}, address {Address}, seed nodes {SeedNodes}",
             string.Join(", ", options.Roles),
             Akka.Cluster.Cluster.Get(system).SelfAddress,
-            options.SeedNodes.Length == 0 ? "none (this node forms the cluster, or rejoins its former members')" : string.Join(", ", options.SeedNodes));
+            options.SeedNodes.Length == 0 ? "none (this node forms the cluster, or rejoins its former members)" : string.Join(", ", options.SeedNodes));
 
         await app.WaitForShutdownAsync().ConfigureAwait(false);
         var reason = CoordinatedShutdown.Get(system).ShutdownReason;

@@ -20,12 +20,15 @@ internal sealed class FakeWorker(TestProbe probe, IActorRef coordinator, string 
     /// <summary>The id the coordinator knows it by (its actor path).</summary>
     public string Id => Probe.Ref.Path.ToString();
 
-    /// <summary>The coordinator finds the worker (as after Identify); it joins with the dataset at hand and no tensor link.</summary>
-    public void Join()
+    /// <summary>
+    /// The coordinator finds the worker (as after Identify); it joins with the dataset at hand, offering a tensor link at
+    /// <paramref name="tensorEndpoint"/> ("host:port"; empty: none).
+    /// </summary>
+    public void Join(string tensorEndpoint = "")
     {
         coordinator.Tell(new ActorIdentity(Id, Probe.Ref));
         Probe.ExpectMsg<JoinJob>(Wait);
-        coordinator.Tell(new JobJoined { JobId = jobId, DatasetReady = true, Threads = 1 }, Probe.Ref);
+        coordinator.Tell(new JobJoined { JobId = jobId, DatasetReady = true, Threads = 1, TensorEndpoint = tensorEndpoint }, Probe.Ref);
     }
 
     /// <summary>The next blocks the worker is asked to compute, skipping the θ that comes before them.</summary>

@@ -24,9 +24,6 @@ public sealed class TrainingCoordinatorFaultTests() : TestKit(ClusterHocon.For(n
 {
     private const string JobId = "job-under-test";
 
-    /// <summary>Eight samples, one step per epoch, one leaf per sample: two workers get one block of four leaves each.</summary>
-    private static readonly DatasetSplit Data = new(DatasetShipping.RandomDataset(seed: 1, count: 8, inputSize: 2, targetSize: 1), null);
-
     private static readonly NetworkSpec Spec = NetworkSpec.Create(2, [3], 1, Activation.Tanh, Activation.Sigmoid);
 
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
@@ -158,9 +155,7 @@ public sealed class TrainingCoordinatorFaultTests() : TestKit(ClusterHocon.For(n
 
     private (IActorRef Coordinator, TestProbe Listener) Start(int minWorkers, TimeSpan? stallTimeout = null)
     {
-        var options = new TrainingOptions(
-            LossKind.MeanSquaredError, new OptimizerSettings(OptimizerKind.Sgd, 0.1f), ScheduleKind.Constant, BatchSize: 8, Epochs: 50, Seed: 3, ShardSize: 1);
-        var job = new TrainingJob(JobId, ParameterInitializer.Initialize(Spec, seed: 2), Data, options, Source: null);
+        var job = ProbedJob.Create(JobId, Spec);
         var listener = CreateTestProbe();
         var coordinator = Sys.ActorOf(TrainingCoordinator.Props(job, listener, new ClusterOptions
         {

@@ -28,8 +28,6 @@ public sealed class TrainingCoordinatorLinkTests() : TestKit(ClusterHocon.For(ne
 {
     private const string JobId = "linked-job";
 
-    private static readonly DatasetSplit Data = new(DatasetShipping.RandomDataset(seed: 1, count: 8, inputSize: 2, targetSize: 1), null);
-
     /// <summary>8,016,001 parameters: θ (32 MB) is far more than loopback's socket buffers hold, so its write stalls on a peer that does not read.</summary>
     private static readonly NetworkSpec LargeSpec = NetworkSpec.Create(2, [4000, 2000], 1, Activation.Tanh, Activation.Sigmoid);
 
@@ -51,7 +49,7 @@ public sealed class TrainingCoordinatorLinkTests() : TestKit(ClusterHocon.For(ne
         var sendTimeout = TimeSpan.FromSeconds(1);
         var (coordinator, listener, _) = Start(LargeSpec, sendTimeout);
         var worker = CreateTestProbe();
-        Join(coordinator, worker, peer.Endpoint);
+        Join(coordinator, worker, peer.Endpoint, LargeSpec);
         worker.FishForMessage<ComputeGradients>(_ => true, Wait);
         _ = await peer.Accepted.WaitAsync(Wait);
         var clock = Stopwatch.StartNew();
@@ -87,13 +85,13 @@ public sealed class TrainingCoordinatorLinkTests() : TestKit(ClusterHocon.For(ne
         var linked = CreateTestProbe();
         var plain = CreateTestProbe();
         var clock = Stopwatch.StartNew();
-        Join(coordinator, linked, blackhole.Endpoint);
+        Join(coordinator, linked, blackhole.Endpoint, SmallSpec);
 
         var asked = Stopwatch.StartNew();
         coordinator.Tell(new Identify(null), TestActor);
         ExpectMsg<ActorIdentity>(Responsive);
         var answeredAfter = asked.Elapsed;
-        Join(coordinator, plain, endpoint: "");
+        Join(coordinator, plain, endpoint: "", SmallSpec);
         var plainBlocks = plain.FishForMessage<ComputeGradients>(_ => true, Wait);
         var plainJoinedAfter = clock.Elapsed;
         // The blackholed worker is ready once the connect gives up, and from the next step θ reaches it as remoting chunks.
@@ -116,7 +114,7 @@ public sealed class TrainingCoordinatorLinkTests() : TestKit(ClusterHocon.For(ne
         using var peer = new SilentPeer();
         var (coordinator, _, initial) = Start(LargeSpec, TimeSpan.FromSeconds(30));
         var worker = CreateTestProbe();
-        Join(coordinator, worker, peer.Endpoint);
+        Join(coordinator, worker, peer.Endpoint, LargeSpec);
         var step0 = worker.FishForMessage<ComputeGradients>(_ => true, Wait);
         var stream = (await peer.Accepted.WaitAsync(Wait)).GetStream();
 
@@ -137,23 +135,16 @@ public sealed class TrainingCoordinatorLinkTests() : TestKit(ClusterHocon.For(ne
 
     private (IActorRef Coordinator, TestProbe Listener, float[] Initial) Start(NetworkSpec spec, TimeSpan sendTimeout)
     {
-        var options = new TrainingOptions(
-            LossKind.MeanSquaredError, new OptimizerSettings(OptimizerKind.Sgd, 0.1f), ScheduleKind.Constant, BatchSize: 8, Epochs: 50, Seed: 3, ShardSize: 1);
-        var network = ParameterInitializer.Initialize(spec, seed: 2);
-        var initial = (float[])network.Parameters.Clone();
-        var job = new TrainingJob(JobId, network, Data, options, Source: null);
+        var job = ProbedJob.Create(JobId, spec);
+        var initial = (float[])job.Network.Parameters.Clone();
         var listener = CreateTestProbe();
         var coordinator = Sys.ActorOf(TrainingCoordinator.Props(job, listener, new ClusterOptions { TensorSendTimeout = sendTimeout }));
         return (coordinator, listener, initial);
     }
 
     /// <summary>The coordinator finds <paramref name="worker"/>, which joins offering a tensor link at <paramref name="endpoint"/> (empty: none).</summary>
-    private static void Join(IActorRef coordinator, TestProbe worker, string endpoint)
-    {
-        coordinator.Tell(new ActorIdentity(worker.Ref.Path.ToString(), worker.Ref));
-        worker.ExpectMsg<JoinJob>(Wait);
-        coordinator.Tell(new JobJoined { JobId = JobId, DatasetReady = true, Threads = 1, TensorEndpoint = endpoint }, worker.Ref);
-    }
+    private static void Join(IActorRef coordinator, TestProbe worker, string endpoint, NetworkSpec spec) =>
+        new FakeWorker(worker, coordinator, JobId, spec.ParameterCount).Join(endpoint);
 
     private static (TensorFrameHeader Header, float[] Values) ReadFrame(Stream stream)
     {
