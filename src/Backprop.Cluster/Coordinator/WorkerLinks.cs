@@ -28,9 +28,7 @@ internal sealed class WorkerLinks(string jobId, IActorRef coordinator, TensorBuf
         var id = worker.Id;
         link.Start(
             buffers,
-            (header, sums) => coordinator.Tell(header.IsWhole(buffers.ValueCount)
-                ? new LinkSumsArrived(id, header, sums)
-                : new LinkClosed(id, link, $"sums of values [{header.Offset}, {header.Offset + header.ValueCount}) where whole tensors were expected")),
+            (header, sums) => coordinator.Tell(new LinkSumsArrived(id, header, sums)),
             reason => coordinator.Tell(new LinkClosed(id, link, reason)));
     }
 

@@ -107,15 +107,17 @@ public sealed class TensorLink : IDisposable
     /// <summary>
     /// Starts the link's threads: the reader reads frames of a tensor of <see cref="TensorBufferPool.ValueCount"/> values
     /// into buffers from <paramref name="buffers"/>, handing each to <paramref name="received"/>; the writer writes what
-    /// <see cref="TrySend"/> queues. <paramref name="closed"/> hears once why the link stopped.
+    /// <see cref="TrySend"/> queues. <paramref name="closed"/> hears once why the link stopped. Unless
+    /// <paramref name="acceptSlices"/>, a frame that is not the whole tensor closes the link: θ and a block's sums are
+    /// always whole today, and a slice taken for one would be a different tensor.
     /// </summary>
-    public void Start(TensorBufferPool buffers, Action<TensorFrameHeader, float[]> received, Action<string> closed)
+    public void Start(TensorBufferPool buffers, Action<TensorFrameHeader, float[]> received, Action<string> closed, bool acceptSlices = false)
     {
         ArgumentNullException.ThrowIfNull(buffers);
         ArgumentNullException.ThrowIfNull(received);
         ArgumentNullException.ThrowIfNull(closed);
         _closed = closed;
-        _ = Task.Factory.StartNew(() => ReadFrames(buffers, received), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        _ = Task.Factory.StartNew(() => ReadFrames(buffers, received, acceptSlices), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         _ = WriteFramesAsync();
     }
 
@@ -165,12 +167,18 @@ public sealed class TensorLink : IDisposable
         _closed?.Invoke(reason);
     }
 
-    private void ReadFrames(TensorBufferPool buffers, Action<TensorFrameHeader, float[]> received)
+    private void ReadFrames(TensorBufferPool buffers, Action<TensorFrameHeader, float[]> received, bool acceptSlices)
     {
         try
         {
             while (TensorFrame.TryReadHeader(_stream, buffers.ValueCount, out var header))
             {
+                if (!acceptSlices && !header.IsWhole(buffers.ValueCount))
+                {
+                    Close($"a frame of values [{header.Offset}, {header.Offset + header.ValueCount}) where whole tensors were expected");
+                    return;
+                }
+
                 var buffer = buffers.Rent(header.ValueCount);
                 TensorFrame.ReadValues(_stream, header, buffer);
                 received(header, buffer);

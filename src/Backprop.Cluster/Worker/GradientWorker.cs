@@ -187,12 +187,9 @@ public sealed class GradientWorker : ReceiveActor
         job.Link?.Dispose();
         job.Link = opened.Link;
         var self = Self;
-        var total = job.TensorBuffers.ValueCount;
         opened.Link.Start(
             job.TensorBuffers,
-            (header, parameters) => self.Tell(header.IsWhole(total)
-                ? new WeightsArrived(opened.JobId, header.Step, parameters)
-                : new TensorLinkClosed(opened.JobId, opened.Link, $"θ of values [{header.Offset}, {header.Offset + header.ValueCount}) where whole tensors were expected")),
+            (header, parameters) => self.Tell(new WeightsArrived(opened.JobId, header.Step, parameters)),
             reason => self.Tell(new TensorLinkClosed(opened.JobId, opened.Link, reason)));
     }
 

@@ -27,8 +27,8 @@ public sealed class TensorLinkTests
         var toCoordinator = new TaskCompletionSource<(TensorFrameHeader, float[])>();
         var closed = new TaskCompletionSource<string>();
         var released = new TaskCompletionSource();
-        worker.Start(pool, (h, v) => toWorker.TrySetResult((h, v)), _ => { });
-        coordinator.Start(pool, (h, v) => toCoordinator.TrySetResult((h, v)), reason => closed.TrySetResult(reason));
+        worker.Start(pool, (h, v) => toWorker.TrySetResult((h, v)), _ => { }, acceptSlices: true);
+        coordinator.Start(pool, (h, v) => toCoordinator.TrySetResult((h, v)), reason => closed.TrySetResult(reason), acceptSlices: true);
         var theta = Values(1000, seed: 1);
         var sums = Values(1000, seed: 2);
         var thetaHeader = new TensorFrameHeader(41, 0, 0, 0, 0, 0, 0, 1000, TensorChecksum.Of(theta));
@@ -47,6 +47,26 @@ public sealed class TensorLinkTests
         Assert.Equal(sliceHeader, gotSliceHeader);
         Assert.Equal(sums[600..850], gotSlice);
         Assert.NotNull(await closed.Task.WaitAsync(Timeout));
+    }
+
+    [Fact]
+    public async Task Start_WholeTensorsOnly_ASliceClosesTheLinkNamingItsValues()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var accepting = listener.AcceptTcpClientAsync();
+        using var sender = await TensorLink.ConnectAsync($"127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}", "job-7", Timeout, Timeout);
+        using var receiver = TensorLink.Accept(await accepting.WaitAsync(Timeout), Timeout).Link;
+        var received = 0;
+        var closed = new TaskCompletionSource<string>();
+        sender.Start(new TensorBufferPool(1000), (_, _) => { }, _ => { });
+        receiver.Start(new TensorBufferPool(1000), (_, _) => Interlocked.Increment(ref received), reason => closed.TrySetResult(reason));
+        var sums = Values(1000, seed: 2);
+
+        Assert.True(sender.TrySend(new TensorFrameHeader(41, 2, 4, 128, 3.5, 0.01, 600, 250, TensorChecksum.Of(sums.AsSpan(600, 250))), sums.AsMemory(600, 250), () => { }, out _));
+
+        Assert.Equal("a frame of values [600, 850) where whole tensors were expected", await closed.Task.WaitAsync(Timeout));
+        Assert.Equal(0, received);
     }
 
     [Fact]
