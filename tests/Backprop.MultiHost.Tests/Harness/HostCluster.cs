@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.RegularExpressions;
 
 namespace Backprop.MultiHost.Tests.Harness;
@@ -43,16 +44,14 @@ internal sealed partial class HostCluster : IDisposable
     private readonly List<HostProcess> _nodes = [];
     private readonly List<ClusterNode> _workers = [];
     private readonly int _minWorkers;
-    private readonly bool _restartPolicy;
     private readonly int _workerThreads;
     private int _clients;
     private bool _disposed;
 
-    private HostCluster(ITestOutputHelper output, int minWorkers, bool restartPolicy, int workerThreads)
+    private HostCluster(ITestOutputHelper output, int minWorkers, int workerThreads)
     {
         _output = output;
         _minWorkers = minWorkers;
-        _restartPolicy = restartPolicy;
         _workerThreads = workerThreads;
         CoordinatorHost = _network.AddHost();
         Directory.CreateDirectory(DataRoot);
@@ -95,14 +94,15 @@ internal sealed partial class HostCluster : IDisposable
     /// <summary>
     /// Starts a coordinator and <paramref name="workers"/> workers, and waits until every one has joined. Each job's
     /// first step waits for that many ready workers (<c>Cluster__MinWorkers</c>), so that every one of them is in it.
-    /// With <paramref name="restartPolicy"/>, a node whose process exits non-zero on its own (downed, or a worker that
-    /// lost its coordinator) is started again a second later with the same settings, as docker's
-    /// <c>restart: unless-stopped</c> does; processes the test kills or stops itself are left alone, as docker leaves a
-    /// container stopped by hand. Each worker computes on <paramref name="workerThreads"/> threads (0: one per core).
+    /// Every node runs under an emulated restart policy, as users run them (compose's <c>restart: unless-stopped</c>,
+    /// Kubernetes' pods): a node whose process exits non-zero on its own (downed, or a worker that lost its coordinator)
+    /// is started again a second later with the same settings; processes the test kills or stops itself are left alone,
+    /// as docker leaves a container stopped by hand. A healthy node downed by mistake on this busy machine therefore
+    /// comes back, as it would in a deployment, instead of leaving a job short of workers for good. Each worker computes on <paramref name="workerThreads"/> threads (0: one per core).
     /// </summary>
-    public static async Task<HostCluster> StartAsync(ITestOutputHelper output, int workers, bool restartPolicy = false, int workerThreads = 1)
+    public static async Task<HostCluster> StartAsync(ITestOutputHelper output, int workers, int workerThreads = 1)
     {
-        var cluster = new HostCluster(output, minWorkers: workers, restartPolicy, workerThreads);
+        var cluster = new HostCluster(output, minWorkers: workers, workerThreads);
         try
         {
             await cluster.StartCoordinatorAsync();
@@ -165,6 +165,22 @@ internal sealed partial class HostCluster : IDisposable
     public async Task RestartAsync(ClusterNode worker)
     {
         worker.Process = StartWorker(worker);
+        await worker.Process.WaitForLineAsync("(this node)", NodeStartTimeout);
+    }
+
+    /// <summary>
+    /// Waits until the restart policy has started <paramref name="worker"/> again after its process
+    /// <paramref name="exited"/> ended on its own, and until the new process is up.
+    /// </summary>
+    public async Task WaitForRestartAsync(ClusterNode worker, HostProcess exited)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (ReferenceEquals(worker.Process, exited))
+        {
+            Assert.True(deadline.Elapsed < NodeStartTimeout, $"the restart policy did not start {worker.Name} again");
+            await Task.Delay(100);
+        }
+
         await worker.Process.WaitForLineAsync("(this node)", NodeStartTimeout);
     }
 
@@ -313,11 +329,6 @@ internal sealed partial class HostCluster : IDisposable
     /// <summary>The emulated restart policy (<see cref="StartAsync"/>): starts a node again after it failed on its own.</summary>
     private void RestartOnFailure(HostProcess process, Action restart)
     {
-        if (!_restartPolicy)
-        {
-            return;
-        }
-
         _ = process.Exited.ContinueWith(
             async exited =>
             {

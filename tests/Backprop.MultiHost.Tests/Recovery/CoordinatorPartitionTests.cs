@@ -15,7 +15,7 @@ public sealed class CoordinatorPartitionTests(ITestOutputHelper output)
     [MultiHostFact]
     public async Task PartitionCoordinator_PastDowningThenHeal_WorkersRejoinItAndTheJobFinishesWithTheUndisturbedWeights()
     {
-        using var cluster = await HostCluster.StartAsync(output, workers: 2, restartPolicy: true);
+        using var cluster = await HostCluster.StartAsync(output, workers: 2);
         var run = await cluster.StartJobAsync(new TrainingJob(Epochs: 300, Seed: 5), "coordinator-cut-off", untilStep: 60);
         var cutOff = cluster.Coordinator;
         var workerProcesses = cluster.Workers.Select(worker => worker.Process).ToList();

@@ -18,7 +18,7 @@ public sealed class CoordinatorRestartTests(ITestOutputHelper output)
     [MultiHostFact]
     public async Task KillCoordinator_TwoWorkersKeepTheCluster_RunningAndQueuedJobsFinishWithTheUndisturbedWeights()
     {
-        using var cluster = await HostCluster.StartAsync(output, workers: 2, restartPolicy: true);
+        using var cluster = await HostCluster.StartAsync(output, workers: 2);
         var runningJob = new TrainingJob(Epochs: 150, Seed: 7);
         var queuedJob = new TrainingJob(Epochs: 50, Seed: 8);
         var runningReference = await cluster.TrainReferenceAsync(runningJob, "running");
@@ -54,7 +54,7 @@ public sealed class CoordinatorRestartTests(ITestOutputHelper output)
     {
         // Two nodes split evenly: the side with the lower address (the coordinator's) is kept, so the worker downs
         // itself, and its restart policy brings it back to the seed, the restarted coordinator.
-        using var cluster = await HostCluster.StartAsync(output, workers: 1, restartPolicy: true);
+        using var cluster = await HostCluster.StartAsync(output, workers: 1);
         var run = await cluster.StartJobAsync(new TrainingJob(Epochs: 150, Seed: 7), "one-worker", untilStep: KillStep);
 
         var recovery = await KillAndRestartAsync(cluster, restart: cluster.StartCoordinatorAsync, run.Id);
@@ -66,7 +66,7 @@ public sealed class CoordinatorRestartTests(ITestOutputHelper output)
     [MultiHostFact]
     public async Task KillCoordinator_BackOnAnotherAddress_JobFinishesWithTheUndisturbedWeights()
     {
-        using var cluster = await HostCluster.StartAsync(output, workers: 2, restartPolicy: true);
+        using var cluster = await HostCluster.StartAsync(output, workers: 2);
         var run = await cluster.StartJobAsync(new TrainingJob(Epochs: 150, Seed: 7), "moved", untilStep: KillStep);
         var oldAddress = cluster.CoordinatorHost.Address;
         var workerProcesses = cluster.Workers.Select(worker => worker.Process).ToList();
