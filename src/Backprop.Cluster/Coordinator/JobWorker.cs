@@ -20,6 +20,12 @@ internal sealed class JobWorker(IActorRef actor)
     /// <summary>The direct tensor link to the worker; null: tensors go as remoting chunks.</summary>
     public Transfer.TensorLink? Link { get; set; }
 
+    /// <summary>Where the worker takes tensor links ("host:port"); empty: it takes none.</summary>
+    public string TensorEndpoint { get; set; } = "";
+
+    /// <summary>The step at which its blocks were last late: for a while it reduces no slices, which would hold up every step.</summary>
+    public long SlowAtStep { get; set; } = long.MinValue / 2;
+
     /// <summary>Stable id (the actor path), used by <see cref="StepPlan"/>.</summary>
     public string Id { get; } = actor.Path.ToString();
 

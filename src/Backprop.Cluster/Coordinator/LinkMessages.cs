@@ -2,7 +2,10 @@ using Backprop.Cluster.Transfer;
 
 namespace Backprop.Cluster.Coordinator;
 
-/// <summary>A block's gradient sums arrived over <paramref name="Worker"/>'s tensor link (verified, in a pooled buffer).</summary>
+/// <summary>
+/// A frame arrived over <paramref name="Worker"/>'s tensor link (verified, in a pooled buffer): a block's whole sums, a
+/// block's report, or a reduced bucket (<see cref="TensorFrameHeader.Kind"/>).
+/// </summary>
 internal sealed record LinkSumsArrived(string Worker, TensorFrameHeader Header, float[] Sums);
 
 /// <summary><paramref name="Worker"/>'s tensor link stopped; <paramref name="Reason"/> says why.</summary>

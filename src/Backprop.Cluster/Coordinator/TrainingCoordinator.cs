@@ -59,6 +59,9 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
     /// <summary>How often outstanding blocks are checked for stragglers, and the step for a stall.</summary>
     private static readonly TimeSpan ProgressCheckInterval = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>Steps after its blocks were late during which a worker reduces no slices (it still computes blocks).</summary>
+    private const int SlowOwnerSteps = 20;
+
     private readonly TrainingJob _job;
     private readonly IActorRef _listener;
     private readonly ClusterOptions _options;
@@ -72,6 +75,15 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
     private readonly TensorBufferPool _buffers;
     private readonly TensorReceiver<string> _receiver;
     private readonly GradientTreeAccumulator _sums;
+    /// <summary>The loss sums of a reduction round's blocks, in the same tree (their gradient sums go to the slice owners).</summary>
+    private readonly GradientTreeAccumulator _losses = new(0, 0);
+    private readonly float[] _reducedSums;
+    /// <summary>The slice owners that pass θ of the current step on to each other (all-gather); a loss of one restarts the step.</summary>
+    private readonly HashSet<string> _gatherOwners = new(StringComparer.Ordinal);
+    private ReductionRound? _round;
+    private int _roundNumber;
+    /// <summary>The last step that runs without a reduction among workers, after a reduction of it failed.</summary>
+    private long _starStep = -1;
     private readonly WorkerLinks _links;
     private readonly Stopwatch _epochClock = new();
     private readonly Stopwatch _checkpointClock = Stopwatch.StartNew();
@@ -105,6 +117,7 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
         _stall = StallWatch.Start(options.StallTimeout, _jobClock.Elapsed);
         _buffers = new TensorBufferPool(_network.Spec.ParameterCount);
         _sums = new GradientTreeAccumulator(0, _network.Spec.ParameterCount);
+        _reducedSums = new float[_network.Spec.ParameterCount];
         _receiver = new TensorReceiver<string>(_buffers);
         _links = new WorkerLinks(job.JobId, Self, _buffers, options.TensorSendTimeout);
         _joinJob = new JoinJob
@@ -156,7 +169,14 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
                 MarkReady(worker);
             }
         });
-        Receive<LinkSumsArrived>(arrived => RecordBlock(arrived.Worker, arrived.Header, arrived.Sums));
+        Receive<LinkSumsArrived>(OnLinkFrame);
+        Receive<ReductionFailed>(failed =>
+        {
+            if (_round is not null && failed.Round == _round.Number)
+            {
+                RestartStep($"the reduction failed at {Sender.Path}: {failed.Reason}", withoutReduction: true);
+            }
+        });
         Receive<LinkClosed>(closed =>
         {
             if (_workers.TryGet(closed.Worker, out var worker) && worker.Link == closed.Link)
@@ -221,6 +241,7 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
         }
 
         worker.Threads = Math.Max(1, joined.Threads);
+        worker.TensorEndpoint = joined.TensorEndpoint;
         if (!joined.DatasetReady)
         {
             ShipDataset(worker);
@@ -300,6 +321,31 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
         RecordBlock(sender, header, sums);
     }
 
+    /// <summary>A frame from a worker's tensor link: a block's whole sums, a block's report (reduction), or a reduced bucket.</summary>
+    private void OnLinkFrame(LinkSumsArrived arrived)
+    {
+        var header = arrived.Header;
+        switch (header.Kind)
+        {
+            case TensorFrameKind.Whole when header.IsWhole(_network.Spec.ParameterCount):
+            case TensorFrameKind.BlockReport when header.ValueCount == 0:
+                RecordBlock(arrived.Worker, header, arrived.Sums);
+                break;
+            case TensorFrameKind.ReducedSums:
+                if (_round is not null && _round.Accept(arrived.Worker, header, arrived.Sums))
+                {
+                    FinishStepIfComplete();
+                }
+
+                _buffers.Return(arrived.Sums);
+                break;
+            default:
+                _buffers.Return(arrived.Sums);
+                DropWorker(arrived.Worker, $"tensor link: a {header.Kind} frame of values [{header.Offset}, {header.Offset + header.ValueCount}) is not one a coordinator takes");
+                break;
+        }
+    }
+
     /// <summary>
     /// Records a block's verified sums, from either transport; results of other steps and duplicates are dropped. A lagging
     /// worker that delivers anything may take blocks again, at once those of lost workers that no one else could take.
@@ -324,7 +370,10 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
     private void AcceptBlock(JobWorker? arrivedFrom, TensorFrameHeader result, ReadOnlySpan<float> sums)
     {
         var block = new LeafRange(result.FirstLeaf, result.EndLeaf);
-        if (_plan is null || result.Step != _plan.Step)
+        // A block counts in the form its step's round expects: reported (its sums went to the owners of this round), or
+        // whole sums when the step is not reduced among workers. Results of a round given up count for nothing.
+        var expected = _round is null ? result.Kind == TensorFrameKind.Whole : result.Kind == TensorFrameKind.BlockReport && result.Round == _round.Number;
+        if (_plan is null || result.Step != _plan.Step || !expected)
         {
             return;
         }
@@ -339,10 +388,23 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
 
         _plan = plan;
         _blocksAccepted++;
-        _sums.Add(block, sums, result.LossSum);
-        arrivedFrom?.RecordThroughput(result.SampleCount, result.ComputeSeconds);
+        if (_round is null)
+        {
+            _sums.Add(block, sums, result.LossSum);
+        }
+        else
+        {
+            _losses.Add(block, [], result.LossSum);
+        }
 
-        if (_plan.IsComplete)
+        arrivedFrom?.RecordThroughput(result.SampleCount, result.ComputeSeconds);
+        FinishStepIfComplete();
+    }
+
+    /// <summary>Finishes the step once every block is in and, in a reduction round, every reduced bucket.</summary>
+    private void FinishStepIfComplete()
+    {
+        if (_plan is { IsComplete: true } && (_round is null || _round.IsComplete))
         {
             FinishStep();
         }
@@ -384,6 +446,8 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
         var leaves = GradientTree.LeafCount(_batch.Length, _job.Options.ShardSize);
         _plan = StepPlan.Create(_cursor.Step, leaves, _workers.Shares());
         _sums.Start(leaves);
+        _losses.Start(leaves);
+        _round = StartRound(leaves);
         _weightChunks = null;
         // θ leaves from a snapshot that its sends hold until written, since the optimizer changes the parameters in place.
         _weights?.Release();
@@ -393,6 +457,49 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
             SendBlocks(_workers[worker], _plan.OutstandingOf(worker));
         }
     }
+
+    /// <summary>
+    /// A reduction round among the step's workers when the model is large enough (<see cref="ClusterOptions.CollectiveMinBytes"/>)
+    /// and every worker of the step has a tensor link; its slice owners are those not late lately, at least two. Null: the
+    /// workers send every block's sums here.
+    /// </summary>
+    private ReductionRound? StartRound(int leaves)
+    {
+        var participants = _plan!.BusyWorkers.Select(id => _workers[id]).ToList();
+        var owners = participants.Where(w => _cursor.Step - w.SlowAtStep > SlowOwnerSteps).ToDictionary(w => w.Id, w => w.TensorEndpoint);
+        var reduce = 4L * _network.Spec.ParameterCount >= _options.CollectiveMinBytes
+            && _cursor.Step > _starStep
+            && owners.Count >= 2
+            && participants.All(w => w.Link is not null && w.TensorEndpoint.Length > 0);
+        return reduce ? new ReductionRound(++_roundNumber, _cursor.Step, leaves, _network.Spec, owners, _reducedSums) : null;
+    }
+
+    /// <summary>
+    /// Gives up the step's plan and round and runs it again from θ (unchanged until a step finishes), sent whole to every
+    /// worker: a slice owner was lost (its partial sums with it), or a reduction failed (then this step runs without one).
+    /// </summary>
+    private void RestartStep(string reason, bool withoutReduction = false)
+    {
+        _log.Warning("job {0}: step {1} runs again: {2}", _job.JobId, _cursor.Step, reason);
+        if (withoutReduction)
+        {
+            _starStep = _cursor.Step;
+        }
+
+        _plan = null;
+        _round = null;
+        _gatherOwners.Clear();
+        foreach (var worker in _workers.All)
+        {
+            worker.WeightsVersion = -1;
+            worker.Idle();
+        }
+
+        Continue();
+    }
+
+    /// <summary>Whether losing <paramref name="worker"/> loses part of the step's reduction or of its θ's all-gather.</summary>
+    private bool HoldsReduction(string worker) => (_round?.IsOwner(worker) ?? false) || _gatherOwners.Contains(worker);
 
     /// <summary>Moves the blocks of workers that cannot compute them to those that can; false when there are none to take them.</summary>
     private bool RescueOrphanedBlocks()
@@ -447,6 +554,12 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
     /// <summary>Sends θ and every outstanding block of the step again, to their owners or, for owners that cannot take them, to others.</summary>
     private void Replan()
     {
+        if (_round is not null)
+        {
+            RestartStep($"no block or bucket arrived for {_options.StallTimeout}", withoutReduction: true);
+            return;
+        }
+
         var outstanding = Outstanding();
         _log.Warning("job {0}: step {1} got no block for {2}; sending θ and its blocks again: {3}", _job.JobId, _plan!.Step, _options.StallTimeout, outstanding);
         _listener.Tell(new JobStepStalled(_job.JobId, _plan.Step, _options.StallTimeout, outstanding));
@@ -516,9 +629,17 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
 
             worker.Idle();
             worker.Lagging = true;
+            worker.SlowAtStep = _plan.Step;
             _log.Warning("job {0}: worker {1} owes {2} blocks of step {3} after {4:F0} ms (deadline {5:F0} ms); sent to other workers too",
                 _job.JobId, id, owed.Count, _plan.Step, waited.TotalMilliseconds, deadline.TotalMilliseconds);
             _listener.Tell(new JobWorkerSlow(_job.JobId, id, _plan.Step, waited, deadline, owed.Count));
+            if (HoldsReduction(id))
+            {
+                // A late slice owner would hold up every bucket it reduces: the step runs again with owners that keep up.
+                RestartStep($"slice owner {id} is late");
+                return;
+            }
+
             MoveBlocks(id, shares);
         }
     }
@@ -532,7 +653,7 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
         }
 
         worker.BlocksSent(Stopwatch.GetTimestamp());
-        var message = new ComputeGradients { JobId = _job.JobId, Step = _plan.Step };
+        var message = new ComputeGradients { JobId = _job.JobId, Step = _plan.Step, Reduction = _round?.MessageFor(worker.Id) };
         var shardSize = _job.Options.ShardSize;
         foreach (var block in blocks)
         {
@@ -579,9 +700,11 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
 
     private void FinishStep()
     {
-        _optimizer.Step(_network.Parameters, _sums.Sum, _batch.Length, _cursor.LearningRate);
-        var lossSum = _sums.LossSum;
+        var round = _round;
+        _optimizer.Step(_network.Parameters, round is null ? _sums.Sum : round.Sums, _batch.Length, _cursor.LearningRate);
+        var lossSum = round is null ? _sums.LossSum : _losses.LossSum;
         _plan = null;
+        _round = null;
         foreach (var worker in _workers.All)
         {
             worker.Idle();
@@ -590,7 +713,7 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
         _epochLossSum += lossSum;
         _epochSamples += _batch.Length;
         var progress = new BatchProgress(_cursor.Epoch + 1, _cursor.Batch + 1, _cursor.BatchesPerEpoch, _epochLossSum / _epochSamples);
-        _listener.Tell(new JobStepCompleted(_job.JobId, _cursor.Step, progress, _workers.ReadyCount));
+        _listener.Tell(new JobStepCompleted(_job.JobId, _cursor.Step, progress, _workers.ReadyCount, round?.Layout.Owners.Count ?? 0));
         if (_cursor.IsLastBatchOfEpoch)
         {
             FinishEpoch();
@@ -603,8 +726,60 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
             return;
         }
 
+        GatherWeights(round);
         CheckpointIfDue();
         Continue();
+    }
+
+    /// <summary>
+    /// After a reduction round, sends each slice owner its buckets of the new θ, which it passes on to the other owners
+    /// (all-gather): each owner then holds θ of the next step without a whole copy from here. If any send fails, every
+    /// worker gets θ whole instead.
+    /// </summary>
+    private void GatherWeights(ReductionRound? round)
+    {
+        _gatherOwners.Clear();
+        if (round is null)
+        {
+            return;
+        }
+
+        var weights = SharedTensor.CopyOf(_network.Parameters, _buffers);
+        var owners = round.Layout.Owners.Select(id => _workers.TryGet(id, out var worker) ? worker : null).ToList();
+        var sent = owners.All(owner => owner?.Link is not null && SendBuckets(owner, round, weights));
+        weights.Release();
+        if (!sent)
+        {
+            return;
+        }
+
+        foreach (var owner in owners)
+        {
+            owner!.WeightsVersion = _cursor.Step;
+            _gatherOwners.Add(owner.Id);
+        }
+    }
+
+    /// <summary>Queues <paramref name="owner"/>'s buckets of θ on its link; false when the link failed.</summary>
+    private bool SendBuckets(JobWorker owner, ReductionRound round, SharedTensor weights)
+    {
+        foreach (var bucket in round.Layout.BucketsOf(owner.Id))
+        {
+            var values = weights.Values.AsMemory(bucket.Offset, bucket.Length);
+            var header = new TensorFrameHeader(_cursor.Step, 0, 0, 0, 0, 0, bucket.Offset, bucket.Length, TensorChecksum.Of(values.Span))
+            {
+                Kind = TensorFrameKind.GatherWeights,
+                Round = round.Number,
+            };
+            weights.Retain();
+            if (!owner.Link!.TrySend(header, values, weights.Release, out _))
+            {
+                weights.Release();
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Continues from <paramref name="checkpoint"/>: θ, the optimizer's state, the step, and the epoch's loss so far.</summary>
@@ -667,6 +842,12 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
             {
                 _listener.Tell(new JobWorkerChanged(_job.JobId, worker.Id, Joined: reachable, _workers.ReadyCount, reachable ? "reachable again" : "unreachable"));
             }
+
+            if (!reachable && HoldsReduction(worker.Id))
+            {
+                RestartStep($"slice owner {worker.Id} is unreachable");
+                return;
+            }
         }
 
         Continue();
@@ -695,6 +876,12 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
         if (worker.Ready)
         {
             _listener.Tell(new JobWorkerChanged(_job.JobId, id, Joined: false, _workers.ReadyCount, reason));
+        }
+
+        if (HoldsReduction(id))
+        {
+            RestartStep($"slice owner {id} left: {reason}");
+            return;
         }
 
         Continue();

@@ -29,7 +29,8 @@ internal sealed class WorkerLinks(string jobId, IActorRef coordinator, TensorBuf
         link.Start(
             buffers,
             (header, sums) => coordinator.Tell(new LinkSumsArrived(id, header, sums)),
-            reason => coordinator.Tell(new LinkClosed(id, link, reason)));
+            reason => coordinator.Tell(new LinkClosed(id, link, reason)),
+            acceptSlices: true);
     }
 
     /// <summary>

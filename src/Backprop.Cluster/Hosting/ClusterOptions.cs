@@ -59,6 +59,13 @@ public sealed class ClusterOptions
     /// </summary>
     public TimeSpan TensorSendTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Jobs whose parameters take at least this many bytes (4 per parameter) reduce their gradients among the workers
+    /// (reduce-scatter to slice owners, all-gather of θ), when a step has two workers or more with tensor links; smaller
+    /// ones send every block's sums to the coordinator, which for them is faster (fewer hops, and bandwidth is no issue).
+    /// </summary>
+    public int CollectiveMinBytes { get; set; } = 256 * 1024;
+
     /// <summary>Ready workers a job waits for before its first step; later steps go on with any ready worker.</summary>
     public int MinWorkers { get; set; } = 1;
 
@@ -128,6 +135,7 @@ public sealed class ClusterOptions
         }
 
         Check(TensorLinkPort is >= 0 and <= 65535, "TensorLinkPort", $"must be 0..65535, got {TensorLinkPort}", "0 picks a free port");
+        Check(CollectiveMinBytes >= 0, "CollectiveMinBytes", $"must be 0 or more, got {CollectiveMinBytes}", "e.g. 262144");
         Check(TensorSendTimeout > TimeSpan.Zero, "TensorSendTimeout", $"must be positive, got {TensorSendTimeout}", "e.g. 00:00:30");
         Check(WorkerThreads >= 0, "WorkerThreads", $"must be ≥ 0, got {WorkerThreads}", "0 uses every core");
         Check(ChunkBytes is >= 4096 and <= MaxChunkBytes, "ChunkBytes", $"must be 4096..{MaxChunkBytes}, got {ChunkBytes}", "the default is 65536");

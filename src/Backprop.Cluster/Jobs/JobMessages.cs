@@ -29,8 +29,11 @@ public interface IJobOutcome : IJobEvent;
 /// <summary>The job left the queue: its coordinator starts looking for workers.</summary>
 public sealed record JobStarted(string JobId) : IJobEvent;
 
-/// <summary>Optimizer step <paramref name="Step"/> (0-based, over the whole run) finished; <paramref name="Progress"/> places it in its epoch.</summary>
-public sealed record JobStepCompleted(string JobId, long Step, BatchProgress Progress, int ActiveWorkers) : IJobEvent;
+/// <summary>
+/// Optimizer step <paramref name="Step"/> (0-based, over the whole run) finished; <paramref name="Progress"/> places it in its
+/// epoch. <paramref name="SliceOwners"/> workers reduced its gradient sums among them (0: the coordinator did).
+/// </summary>
+public sealed record JobStepCompleted(string JobId, long Step, BatchProgress Progress, int ActiveWorkers, int SliceOwners = 0) : IJobEvent;
 
 /// <summary>
 /// <paramref name="Worker"/> owed <paramref name="Blocks"/> blocks of step <paramref name="Step"/> for <paramref name="Waited"/>,

@@ -13,44 +13,61 @@ namespace Backprop.Cluster.Transfer;
 public readonly record struct TensorFrameHeader(
     long Step, int FirstLeaf, int EndLeaf, int SampleCount, double LossSum, double ComputeSeconds, int Offset, int ValueCount, ulong Checksum)
 {
+    /// <summary>What the values are (<see cref="TensorFrameKind"/>); <see cref="TensorFrameKind.Whole"/> on a coordinator's link as before reductions.</summary>
+    public TensorFrameKind Kind { get; init; }
+
+    /// <summary>The reduction round of the step (<c>Reduction.round</c>) for the kinds of a reduction; 0 otherwise.</summary>
+    public int Round { get; init; }
+
     /// <summary>Whether the frame carries all of a tensor of <paramref name="totalCount"/> values.</summary>
     public bool IsWhole(int totalCount) => Offset == 0 && ValueCount == totalCount;
 }
 
 /// <summary>
-/// The byte layout of a direct tensor link (little-endian): once, the job id (int32 length + UTF-8); then frames of
-/// a 52-byte <see cref="TensorFrameHeader"/> followed by the float32 values, written and read without copies.
+/// The byte layout of a direct tensor link (little-endian): once, the job id and the dialling peer's id (each int32 length + UTF-8); then frames of
+/// a 60-byte <see cref="TensorFrameHeader"/> followed by the float32 values, written and read without copies.
 /// </summary>
 public static class TensorFrame
 {
     /// <summary>Bytes of a frame header.</summary>
-    public const int HeaderBytes = 52;
+    public const int HeaderBytes = 60;
 
-    /// <summary>Longest job id a link accepts.</summary>
+    /// <summary>Longest job id (or peer id) a link accepts.</summary>
     private const int MaxJobIdBytes = 1024;
 
-    /// <summary>Writes the job id that opens a link.</summary>
-    public static async Task WriteJobIdAsync(Stream stream, string jobId, CancellationToken cancellation)
+    /// <summary>
+    /// Writes what opens a link: the job id, then who dials (<paramref name="peer"/>: a slice owner's id for a link between
+    /// two workers, empty for the coordinator's link).
+    /// </summary>
+    public static async Task WriteHandshakeAsync(Stream stream, string jobId, string peer, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        var bytes = Encoding.UTF8.GetBytes(jobId);
-        var message = new byte[sizeof(int) + bytes.Length];
-        BinaryPrimitives.WriteInt32LittleEndian(message, bytes.Length);
-        bytes.CopyTo(message, sizeof(int));
-        await stream.WriteAsync(message, cancellation).ConfigureAwait(false);
+        var message = new List<byte>();
+        foreach (var text in new[] { jobId, peer })
+        {
+            var bytes = Encoding.UTF8.GetBytes(text);
+            var length = new byte[sizeof(int)];
+            BinaryPrimitives.WriteInt32LittleEndian(length, bytes.Length);
+            message.AddRange(length);
+            message.AddRange(bytes);
+        }
+
+        await stream.WriteAsync(message.ToArray(), cancellation).ConfigureAwait(false);
         await stream.FlushAsync(cancellation).ConfigureAwait(false);
     }
 
-    /// <summary>Reads the job id that opens a link.</summary>
+    /// <summary>Reads what opens a link: the job id and who dials (empty: the coordinator).</summary>
     /// <exception cref="InvalidDataException">An absurd length.</exception>
-    public static string ReadJobId(Stream stream)
+    public static (string JobId, string Peer) ReadHandshake(Stream stream) => (ReadText(stream, "job id"), ReadText(stream, "peer id"));
+
+    private static string ReadText(Stream stream, string what)
     {
         Span<byte> length = stackalloc byte[sizeof(int)];
         stream.ReadExactly(length);
         var count = BinaryPrimitives.ReadInt32LittleEndian(length);
         if (count is < 0 or > MaxJobIdBytes)
         {
-            throw new InvalidDataException($"tensor link: a job id of {count} bytes");
+            throw new InvalidDataException($"tensor link: a {what} of {count} bytes");
         }
 
         var bytes = new byte[count];
@@ -86,6 +103,8 @@ public static class TensorFrame
         BinaryPrimitives.WriteDoubleLittleEndian(bytes[32..], header.ComputeSeconds);
         BinaryPrimitives.WriteUInt64LittleEndian(bytes[40..], header.Checksum);
         BinaryPrimitives.WriteInt32LittleEndian(bytes[48..], header.Offset);
+        BinaryPrimitives.WriteInt32LittleEndian(bytes[52..], (int)header.Kind);
+        BinaryPrimitives.WriteInt32LittleEndian(bytes[56..], header.Round);
     }
 
     /// <summary>
@@ -114,7 +133,11 @@ public static class TensorFrame
             BinaryPrimitives.ReadDoubleLittleEndian(bytes[32..]),
             BinaryPrimitives.ReadInt32LittleEndian(bytes[48..]),
             BinaryPrimitives.ReadInt32LittleEndian(bytes[20..]),
-            BinaryPrimitives.ReadUInt64LittleEndian(bytes[40..]));
+            BinaryPrimitives.ReadUInt64LittleEndian(bytes[40..]))
+        {
+            Kind = (TensorFrameKind)BinaryPrimitives.ReadInt32LittleEndian(bytes[52..]),
+            Round = BinaryPrimitives.ReadInt32LittleEndian(bytes[56..]),
+        };
         CheckSlice(header, totalCount);
         return true;
     }
@@ -137,7 +160,8 @@ public static class TensorFrame
 
     private static void CheckSlice(TensorFrameHeader header, int totalCount)
     {
-        var problem = header.Offset < 0 ? $"offset {header.Offset} is negative"
+        var problem = !Enum.IsDefined(header.Kind) ? $"kind {(int)header.Kind} is unknown"
+            : header.Offset < 0 ? $"offset {header.Offset} is negative"
             : header.ValueCount < 0 ? $"value count {header.ValueCount} is negative"
             : (long)header.Offset + header.ValueCount > totalCount
                 ? $"offset {header.Offset} + value count {header.ValueCount} exceeds the {totalCount} values of the tensor"

@@ -17,11 +17,12 @@ namespace Backprop.Cluster.Transfer;
 public sealed class TensorLink : IDisposable
 {
     /// <summary>
-    /// Frames that may wait to be written. A worker queues one per block of a step (a plan gives it a few, at most about
-    /// twice the log of the leaves, plus rescued ones); the coordinator one θ per step, and gives a lagging worker no
-    /// new ones. A queue this long means the peer no longer reads.
+    /// Frames that may wait to be written. In a reduction a worker queues one per bucket of each block it computes for
+    /// each other slice owner (about eight per owner and block), and an owner one per bucket of θ for each other owner;
+    /// the coordinator one θ per step or one per owned bucket. A queue this long means the peer no longer reads; one that
+    /// reads slowly is caught by the send timeout.
     /// </summary>
-    public const int SendQueueCapacity = 16;
+    public const int SendQueueCapacity = 1024;
 
     /// <summary>How long an accepted connection may take to name its job.</summary>
     private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
@@ -54,10 +55,11 @@ public sealed class TensorLink : IDisposable
     /// <summary>
     /// Opens a link to <paramref name="endpoint"/> ("host:port") for job <paramref name="jobId"/>, giving up after
     /// <paramref name="connectTimeout"/>; each frame it sends must be written within <paramref name="sendTimeout"/>.
+    /// <paramref name="peer"/> names the dialling slice owner on a link between workers (empty: the coordinator).
     /// </summary>
     /// <exception cref="SocketException">The worker cannot be reached.</exception>
     /// <exception cref="OperationCanceledException">It did not answer within <paramref name="connectTimeout"/>.</exception>
-    public static async Task<TensorLink> ConnectAsync(string endpoint, string jobId, TimeSpan connectTimeout, TimeSpan sendTimeout)
+    public static async Task<TensorLink> ConnectAsync(string endpoint, string jobId, TimeSpan connectTimeout, TimeSpan sendTimeout, string peer = "")
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         var colon = endpoint.LastIndexOf(':');
@@ -72,7 +74,7 @@ public sealed class TensorLink : IDisposable
             using var cancel = new CancellationTokenSource(connectTimeout);
             await client.ConnectAsync(endpoint[..colon], port, cancel.Token).ConfigureAwait(false);
             var link = new TensorLink(client, sendTimeout);
-            await TensorFrame.WriteJobIdAsync(link._stream, jobId, cancel.Token).ConfigureAwait(false);
+            await TensorFrame.WriteHandshakeAsync(link._stream, jobId, peer, cancel.Token).ConfigureAwait(false);
             return link;
         }
         catch
@@ -83,19 +85,19 @@ public sealed class TensorLink : IDisposable
     }
 
     /// <summary>
-    /// Takes an accepted connection and reads the job id that opens it (a silent peer is cut off after a while); each
-    /// frame the link sends must be written within <paramref name="sendTimeout"/>.
+    /// Takes an accepted connection and reads the job id and dialling peer that open it (a silent peer is cut off after a
+    /// while); each frame the link sends must be written within <paramref name="sendTimeout"/>.
     /// </summary>
-    public static (TensorLink Link, string JobId) Accept(TcpClient client, TimeSpan sendTimeout)
+    public static (TensorLink Link, string JobId, string Peer) Accept(TcpClient client, TimeSpan sendTimeout)
     {
         ArgumentNullException.ThrowIfNull(client);
         var link = new TensorLink(client, sendTimeout);
         try
         {
             client.ReceiveTimeout = (int)HandshakeTimeout.TotalMilliseconds;
-            var jobId = TensorFrame.ReadJobId(link._stream);
+            var (jobId, peer) = TensorFrame.ReadHandshake(link._stream);
             client.ReceiveTimeout = 0;
-            return (link, jobId);
+            return (link, jobId, peer);
         }
         catch
         {

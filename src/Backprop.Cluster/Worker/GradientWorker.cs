@@ -1,6 +1,9 @@
 using Akka.Actor;
 using Akka.Event;
 using Backprop.Cluster.Hosting;
+using Backprop.Cluster.Transfer;
+using Backprop.Core.Training;
+using Backprop.Protocol;
 using Backprop.Protocol.V1;
 
 namespace Backprop.Cluster.Worker;
@@ -31,16 +34,44 @@ public sealed class GradientWorker : ReceiveActor
         Receive<ComputeGradients>(OnComputeGradients);
         Receive<LeaveJob>(leave => Leave(leave.JobId));
         Receive<TensorLinkOpened>(OnTensorLinkOpened);
-        Receive<WeightsArrived>(OnWeightsArrived);
+        Receive<LinkFrameArrived>(OnLinkFrameArrived);
+        Receive<PeerLinkConnected>(connected =>
+        {
+            if (!_jobs.TryGetValue(connected.JobId, out var job) || job.Peers is null)
+            {
+                connected.Link.Dispose();
+            }
+            else if (!job.Peers.Connected(connected.Peer, connected.Link))
+            {
+                ReductionFailed(job, $"the link to slice owner {connected.Peer} failed");
+            }
+        });
+        Receive<PeerLinkFailed>(failed =>
+        {
+            if (_jobs.TryGetValue(failed.JobId, out var job) && job.Peers is not null && job.Peers.Failed(failed.Peer, failed.Link))
+            {
+                ReductionFailed(job, $"the link to slice owner {failed.Peer}: {failed.Reason}");
+            }
+        });
         Receive<TensorLinkClosed>(closed =>
         {
-            if (_jobs.TryGetValue(closed.JobId, out var job) && job.Link == closed.Link)
+            if (!_jobs.TryGetValue(closed.JobId, out var job))
+            {
+                return;
+            }
+
+            if (job.Link == closed.Link)
             {
                 _log.Warning("job {0}: tensor link closed: {1}", closed.JobId, closed.Reason);
                 // Closing our end is what tells the coordinator (its reader stops): left open, θ would be written to a
                 // link no one reads, and this worker would wait for it for the rest of the job.
                 closed.Link.Dispose();
                 job.Link = null;
+            }
+            else if (job.InboundPeers.Remove(closed.Link))
+            {
+                // A peer's link ends with its job or its node; what it still owed this round, the coordinator runs again.
+                closed.Link.Dispose();
             }
         });
     }
@@ -184,23 +215,73 @@ public sealed class GradientWorker : ReceiveActor
             return;
         }
 
-        job.Link?.Dispose();
-        job.Link = opened.Link;
+        var fromCoordinator = opened.Peer.Length == 0;
+        if (fromCoordinator)
+        {
+            job.Link?.Dispose();
+            job.Link = opened.Link;
+        }
+        else
+        {
+            job.InboundPeers.Add(opened.Link);
+        }
+
         var self = Self;
+        var jobId = opened.JobId;
         opened.Link.Start(
             job.TensorBuffers,
-            (header, parameters) => self.Tell(new WeightsArrived(opened.JobId, header.Step, parameters)),
-            reason => self.Tell(new TensorLinkClosed(opened.JobId, opened.Link, reason)));
+            (header, values) => self.Tell(new LinkFrameArrived(jobId, header, values, fromCoordinator)),
+            reason => self.Tell(new TensorLinkClosed(jobId, opened.Link, reason)),
+            acceptSlices: true);
     }
 
-    private void OnWeightsArrived(WeightsArrived arrived)
+    private void OnLinkFrameArrived(LinkFrameArrived arrived)
     {
         if (!_jobs.TryGetValue(arrived.JobId, out var job))
         {
             return;
         }
 
-        job.UseWeights(arrived.Parameters, arrived.Version);
+        var header = arrived.Header;
+        switch (header.Kind)
+        {
+            case TensorFrameKind.Whole when arrived.FromCoordinator && header.IsWhole(job.TensorBuffers.ValueCount):
+                WeightsArrived(job, arrived.Values, header.Step);
+                break;
+            case TensorFrameKind.GatherWeights:
+                if (arrived.FromCoordinator)
+                {
+                    ForwardWeights(job, header, arrived.Values);
+                }
+
+                GatherWeights(job, header, arrived.Values);
+                break;
+            case TensorFrameKind.ScatterSums when !arrived.FromCoordinator:
+                SendReduced(job, job.Slices.Add(header, arrived.Values));
+                break;
+            default:
+                _log.Warning("job {0}: a {1} frame from {2} dropped", arrived.JobId, header.Kind, arrived.FromCoordinator ? "the coordinator" : "a peer");
+                job.TensorBuffers.Return(arrived.Values);
+                break;
+        }
+    }
+
+    /// <summary>θ of <paramref name="version"/> is complete: the worker takes it and computes the blocks that waited for it.</summary>
+    private void WeightsArrived(WorkerJob job, float[] parameters, long version)
+    {
+        if (version <= job.Version)
+        {
+            // Sent again (a replanned step) or gathered as well: the worker has it.
+            job.TensorBuffers.Return(parameters);
+            return;
+        }
+
+        if (job.Gather.Version <= version)
+        {
+            job.Gather.Reset();
+        }
+
+        job.UseWeights(parameters, version);
         while (job.Waiting.TryPeek(out var waiting) && waiting.Compute.Step <= job.Version)
         {
             job.Waiting.Dequeue();
@@ -211,11 +292,47 @@ public sealed class GradientWorker : ReceiveActor
         }
     }
 
+    /// <summary>A bucket of θ of a step (all-gather): kept until the step's θ is whole.</summary>
+    private void GatherWeights(WorkerJob job, TensorFrameHeader header, float[] values)
+    {
+        var whole = header.Step > job.Version ? job.Gather.Add(header, values) : null;
+        job.TensorBuffers.Return(values);
+        if (whole is not null)
+        {
+            WeightsArrived(job, whole, header.Step);
+        }
+    }
+
+    /// <summary>A bucket of θ this worker owns, from the coordinator: passed on to the round's other slice owners.</summary>
+    private void ForwardWeights(WorkerJob job, TensorFrameHeader header, float[] values)
+    {
+        if (!job.Rounds.TryGetValue(header.Round, out var round) || job.Peers is not { } peers)
+        {
+            return;
+        }
+
+        foreach (var owner in round.Owners.Where(owner => owner.Id != round.Self))
+        {
+            var copy = job.TensorBuffers.Rent(values.Length);
+            values.CopyTo(copy, 0);
+            if (!peers.Send(round.Self, owner.Id, owner.TensorEndpoint, header, copy, () => job.TensorBuffers.Return(copy)))
+            {
+                ReductionFailed(job, $"the link to slice owner {owner.Id} failed");
+            }
+        }
+    }
+
     private void OnComputeGradients(ComputeGradients compute)
     {
         if (!_jobs.TryGetValue(compute.JobId, out var job))
         {
             return;
+        }
+
+        job.Coordinator = Sender;
+        if (compute.Reduction is { } reduction)
+        {
+            BeginRound(job, compute.Step, reduction);
         }
 
         // Over a tensor link θ may still be on its way (it does not share remoting's ordering): the blocks wait for it.
@@ -234,13 +351,50 @@ public sealed class GradientWorker : ReceiveActor
         Compute(job, compute, Sender);
     }
 
+    /// <summary>
+    /// Starts reduction round <paramref name="reduction"/> (once; its blocks may come in several messages): the buckets this
+    /// worker owns start empty, and take what peers sent ahead of this message.
+    /// </summary>
+    private void BeginRound(WorkerJob job, long step, Reduction reduction)
+    {
+        if (job.Rounds.ContainsKey(reduction.Round))
+        {
+            return;
+        }
+
+        job.Rounds[reduction.Round] = reduction;
+        // The all-gather of a round's θ follows the next round's start by at most a message or two.
+        foreach (var old in job.Rounds.Keys.Where(round => round < reduction.Round - 3).ToList())
+        {
+            job.Rounds.Remove(old);
+        }
+
+        job.Peers ??= new PeerLinks(job.Join.JobId, Self, job.TensorBuffers, _options.TensorSendTimeout);
+        var layout = job.LayoutOf(reduction);
+        var owned = layout.Owners.Contains(reduction.Self) ? layout.BucketsOf(reduction.Self) : [];
+        SendReduced(job, job.Slices.Begin(reduction.Round, step, reduction.LeafCount, owned));
+    }
+
     private void Compute(WorkerJob job, ComputeGradients compute, IActorRef replyTo)
     {
+        // Blocks of a round given up for a later one (the step runs again): their sums would be dropped everywhere.
+        if (compute.Reduction is { } stale && stale.Round < job.Slices.Round)
+        {
+            return;
+        }
+
         foreach (var shard in compute.Shards)
         {
             try
             {
                 var (header, sums) = job.Compute(compute.Step, shard);
+                if (compute.Reduction is { } reduction && job.Link is { } coordinatorLink)
+                {
+                    Scatter(job, reduction, header, sums.Span);
+                    ReportBlock(job, coordinatorLink, header);
+                    continue;
+                }
+
                 if (job.Link is { } link)
                 {
                     // The sums are valid until the next block: the link's writer gets a copy of its own, and gives it back.
@@ -270,6 +424,82 @@ public sealed class GradientWorker : ReceiveActor
                 replyTo.Tell(new ShardFailed { JobId = compute.JobId, Step = compute.Step, FirstLeaf = shard.FirstLeaf, EndLeaf = shard.EndLeaf, Reason = e.Message });
             }
         }
+    }
+
+    /// <summary>
+    /// Sends each bucket of a block's sums to the bucket's owner, and adds those of the buckets this worker owns to its own
+    /// reduction (reduce-scatter).
+    /// </summary>
+    private void Scatter(WorkerJob job, Reduction reduction, TensorFrameHeader block, ReadOnlySpan<float> sums)
+    {
+        var layout = job.LayoutOf(reduction);
+        var endpoints = reduction.Owners.ToDictionary(owner => owner.Id, owner => owner.TensorEndpoint, StringComparer.Ordinal);
+        foreach (var bucket in layout.Buckets)
+        {
+            var owner = layout.OwnerOf(bucket.Index);
+            if (owner == reduction.Self)
+            {
+                continue;
+            }
+
+            var slice = sums.Slice(bucket.Offset, bucket.Length);
+            var copy = job.TensorBuffers.Rent(bucket.Length);
+            slice.CopyTo(copy);
+            var header = block with
+            {
+                Offset = bucket.Offset, ValueCount = bucket.Length, Checksum = TensorChecksum.Of(slice),
+                Kind = TensorFrameKind.ScatterSums, Round = reduction.Round,
+            };
+            if (!job.Peers!.Send(reduction.Self, owner, endpoints[owner], header, copy, () => job.TensorBuffers.Return(copy)))
+            {
+                ReductionFailed(job, $"the link to slice owner {owner} failed");
+                return;
+            }
+        }
+
+        if (reduction.Round == job.Slices.Round)
+        {
+            SendReduced(job, job.Slices.AddOwn(new LeafRange(block.FirstLeaf, block.EndLeaf), sums));
+        }
+    }
+
+    /// <summary>Tells the coordinator that a block is done (its sums went to the slice owners): its plan, clock and loss.</summary>
+    private void ReportBlock(WorkerJob job, TensorLink link, TensorFrameHeader block)
+    {
+        var report = block with { Offset = 0, ValueCount = 0, Checksum = TensorChecksum.Of([]), Kind = TensorFrameKind.BlockReport, Round = job.Slices.Round };
+        if (!link.TrySend(report, ReadOnlyMemory<float>.Empty, () => { }, out var failure))
+        {
+            // The coordinator hears of the closed link and drops this worker; its blocks run elsewhere.
+            _log.Warning("job {0}: tensor link failed: {1}", job.Join.JobId, failure);
+            job.Link = null;
+        }
+    }
+
+    /// <summary>Sends the buckets this worker finished reducing to the coordinator.</summary>
+    private void SendReduced(WorkerJob job, IEnumerable<ReducedBucket> done)
+    {
+        foreach (var bucket in done)
+        {
+            var header = new TensorFrameHeader(
+                job.Slices.Step, 0, job.Slices.LeafCount, 0, 0, 0, bucket.Offset, bucket.Sums.Length, TensorChecksum.Of(bucket.Sums))
+            {
+                Kind = TensorFrameKind.ReducedSums,
+                Round = job.Slices.Round,
+            };
+            if (job.Link is not { } link || !link.TrySend(header, bucket.Sums, () => job.TensorBuffers.Return(bucket.Sums), out _))
+            {
+                job.TensorBuffers.Return(bucket.Sums);
+                ReductionFailed(job, "the tensor link to the coordinator failed");
+                return;
+            }
+        }
+    }
+
+    /// <summary>Tells the coordinator that the current round cannot finish here; it runs the step again.</summary>
+    private void ReductionFailed(WorkerJob job, string reason)
+    {
+        _log.Warning("job {0}: reduction round {1} of step {2} failed: {3}", job.Join.JobId, job.Slices.Round, job.Slices.Step, reason);
+        job.Coordinator?.Tell(new ReductionFailed { JobId = job.Join.JobId, Step = job.Slices.Step, Round = job.Slices.Round, Reason = reason });
     }
 
     private void Leave(string jobId)

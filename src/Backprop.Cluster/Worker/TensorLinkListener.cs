@@ -6,8 +6,9 @@ using Backprop.Cluster.Transfer;
 namespace Backprop.Cluster.Worker;
 
 /// <summary>
-/// Accepts the direct tensor links of coordinators on a free port of the node's address and hands each one,
-/// with the job id it opened with, to the gradient worker as <see cref="TensorLinkOpened"/>.
+/// Accepts the direct tensor links of coordinators and of other workers (slice owners of a reduction) on a free port of
+/// the node's address and hands each one, with the job id and peer it opened with, to the gradient worker as
+/// <see cref="TensorLinkOpened"/>.
 /// </summary>
 internal sealed class TensorLinkListener : IDisposable
 {
@@ -57,8 +58,8 @@ internal sealed class TensorLinkListener : IDisposable
             {
                 try
                 {
-                    var (link, jobId) = TensorLink.Accept(client, sendTimeout);
-                    worker.Tell(new TensorLinkOpened(jobId, link));
+                    var (link, jobId, peer) = TensorLink.Accept(client, sendTimeout);
+                    worker.Tell(new TensorLinkOpened(jobId, link, peer));
                 }
                 catch (Exception e) when (e is IOException or InvalidDataException or SocketException)
                 {

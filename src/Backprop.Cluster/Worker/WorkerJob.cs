@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Backprop.Cluster.Coordinator;
 using Backprop.Cluster.Transfer;
 using Backprop.Core.Data;
 using Backprop.Core.Losses;
@@ -17,6 +18,8 @@ internal sealed class WorkerJob : IDisposable
     private readonly float[] _gradientSums;
     private readonly int[] _indices;
     private long _nextTransferId;
+    private ReductionLayout? _layout;
+    private int _layoutBucketBytes;
 
     public WorkerJob(JoinJob join, int threads)
     {
@@ -36,6 +39,8 @@ internal sealed class WorkerJob : IDisposable
         _indices = new int[join.MaxRows];
         TensorBuffers = new TensorBufferPool(Spec.ParameterCount);
         Weights = new TensorReceiver<long>(TensorBuffers);
+        Slices = new SliceReduction(TensorBuffers);
+        Gather = new WeightsGather(TensorBuffers);
     }
 
     public JoinJob Join { get; }
@@ -58,6 +63,24 @@ internal sealed class WorkerJob : IDisposable
     /// <summary>The coordinator's direct tensor link, once opened; null: θ and sums travel as remoting chunks.</summary>
     public TensorLink? Link { get; set; }
 
+    /// <summary>The job's coordinator, once it has sent blocks: reduction failures go to it.</summary>
+    public Akka.Actor.IActorRef? Coordinator { get; set; }
+
+    /// <summary>Links dialled to the other slice owners (reduce-scatter and all-gather); set by the worker actor.</summary>
+    public PeerLinks? Peers { get; set; }
+
+    /// <summary>Links the other slice owners dialled to this worker.</summary>
+    public List<TensorLink> InboundPeers { get; } = [];
+
+    /// <summary>The reduce-scatter of the buckets this worker owns.</summary>
+    public SliceReduction Slices { get; }
+
+    /// <summary>θ of the next step, put together from buckets.</summary>
+    public WeightsGather Gather { get; }
+
+    /// <summary>The recent reduction rounds by number: who owns what, for the all-gather of the θ each round produces.</summary>
+    public Dictionary<int, Reduction> Rounds { get; } = [];
+
     /// <summary>Blocks that arrived (over remoting) before the θ they need (over the link), with who asked.</summary>
     public Queue<(ComputeGradients Compute, Akka.Actor.IActorRef Sender)> Waiting { get; } = new();
 
@@ -65,6 +88,19 @@ internal sealed class WorkerJob : IDisposable
     public float[]? Parameters { get; private set; }
 
     public long Version { get; private set; } = -1;
+
+    /// <summary>The layout of <paramref name="reduction"/> (built once per bucket size and owners).</summary>
+    public ReductionLayout LayoutOf(Reduction reduction)
+    {
+        var owners = reduction.Owners.Select(owner => owner.Id).ToList();
+        if (_layout is null || _layoutBucketBytes != reduction.BucketBytes || !_layout.Owners.SequenceEqual(owners, StringComparer.Ordinal))
+        {
+            _layout = ReductionLayout.Create(Spec, reduction.BucketBytes, owners);
+            _layoutBucketBytes = reduction.BucketBytes;
+        }
+
+        return _layout;
+    }
 
     public void UseWeights(float[] parameters, long version)
     {
@@ -130,5 +166,13 @@ internal sealed class WorkerJob : IDisposable
     {
         _pass.Dispose();
         Link?.Dispose();
+        Peers?.Dispose();
+        foreach (var inbound in InboundPeers)
+        {
+            inbound.Dispose();
+        }
+
+        Slices.Clear();
+        Gather.Reset();
     }
 }

@@ -144,7 +144,7 @@ public static class GradientTree
     }
 
     /// <summary>Whether <paramref name="range"/> is a (clipped) node of the tree over <paramref name="leafCount"/> leaves.</summary>
-    internal static bool IsNode(LeafRange range, int leafCount)
+    public static bool IsNode(LeafRange range, int leafCount)
     {
         if (range.Count <= 0 || range.First < 0 || range.End > leafCount)
         {

@@ -40,6 +40,24 @@ public sealed class TrainingCoordinatorClusterTests
         Assert.Equal(2, events.OfType<JobEpochCompleted>().Count());
     }
 
+    [Theory]
+    [InlineData(2, 8)]
+    [InlineData(3, 8)]
+    [InlineData(3, 1)]
+    public async Task Job_ReducedAmongWorkers_EqualsSingleProcessTrainerBitForBit(int workers, int shardSize)
+    {
+        var network = NewNetwork();
+        var expected = JobRun.InProcess(network, Spirals, Options(shardSize));
+        await using var cluster = await LocalCluster.StartAsync(workers, collectiveMinBytes: 0);
+
+        var events = await JobRun.OnClusterAsync(cluster, network, Spirals, Options(shardSize));
+
+        Assert.Equal(expected, JobRun.FinalParameters(events));
+        // The first step is reduced by every worker (no one can be late before anyone is measured); later ones by every
+        // worker not late lately, which on a busy machine may leave fewer.
+        Assert.Equal(workers, events.OfType<JobStepCompleted>().First().SliceOwners);
+    }
+
     [Fact]
     public async Task Job_ResumedFromEachCheckpoint_EqualsTheUninterruptedRunBitForBit()
     {

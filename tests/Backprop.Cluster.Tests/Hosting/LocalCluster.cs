@@ -16,7 +16,8 @@ internal sealed class LocalCluster : IAsyncDisposable
     public List<BackpropNode> Workers { get; }
 
     public static async Task<LocalCluster> StartAsync(
-        int workers, int workerThreads = 1, int chunkBytes = 64 * 1024, bool directTensorLinks = true, int checkpointEverySteps = 0, int tensorLinkPort = 0)
+        int workers, int workerThreads = 1, int chunkBytes = 64 * 1024, bool directTensorLinks = true, int checkpointEverySteps = 0, int tensorLinkPort = 0,
+        int collectiveMinBytes = 256 * 1024)
     {
         var coordinator = await BackpropNode.StartAsync(new ClusterOptions
         {
@@ -25,6 +26,7 @@ internal sealed class LocalCluster : IAsyncDisposable
             ChunkBytes = chunkBytes,
             DirectTensorLinks = directTensorLinks,
             CheckpointEverySteps = checkpointEverySteps,
+            CollectiveMinBytes = collectiveMinBytes,
         });
         var nodes = new List<BackpropNode>();
         for (var i = 0; i < workers; i++)

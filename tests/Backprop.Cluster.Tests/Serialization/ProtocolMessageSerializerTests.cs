@@ -34,7 +34,14 @@ public sealed class ProtocolMessageSerializerTests(NodeActorSystemFixture node)
         new TensorChunk { JobId = "job-3f2a", TransferId = long.MaxValue, Sequence = 7, Offset = 917504, Data = ByteString.CopyFrom(0x00, 0x00, 0xC0, 0x7F, 0x01, 0x00, 0x80, 0x80) },
         new WeightsUpdate { JobId = "job-3f2a", Version = 1234, TransferId = 99, ChunkCount = 2, ValueCount = 101770, Checksum = ulong.MaxValue },
         new Shard { FirstLeaf = 4, EndLeaf = 8, SampleIndices = { 59999, 0, 17, 3 } },
-        new ComputeGradients { JobId = "job-3f2a", Step = 1234, Shards = { new Shard { FirstLeaf = 0, EndLeaf = 1, SampleIndices = { 5 } }, new Shard { FirstLeaf = 1, EndLeaf = 2, SampleIndices = { 6, 7 } } } },
+        new ComputeGradients
+        {
+            JobId = "job-3f2a", Step = 1234, Shards = { new Shard { FirstLeaf = 0, EndLeaf = 1, SampleIndices = { 5 } }, new Shard { FirstLeaf = 1, EndLeaf = 2, SampleIndices = { 6, 7 } } },
+            Reduction = Reduction(),
+        },
+        Reduction(),
+        Peer(),
+        new ReductionFailed { JobId = "job-3f2a", Step = 1234, Round = 77, Reason = "the link to slice owner akka.tcp://backprop@10.0.0.8:4053/user/gradient-worker: connection refused" },
         new GradientsComputed
         {
             JobId = "job-3f2a", Step = 1234, FirstLeaf = 8, EndLeaf = 16, SampleCount = 256, LossSum = 1.0 / 3.0,
@@ -43,6 +50,14 @@ public sealed class ProtocolMessageSerializerTests(NodeActorSystemFixture node)
         new ShardFailed { JobId = "job-3f2a", Step = 1234, FirstLeaf = 8, EndLeaf = 16, Reason = "step 1234 needs weights version 1234, this worker holds 1233" },
         new LeaveJob { JobId = "job-3f2a" },
     ];
+
+    private static Reduction Reduction() => new()
+    {
+        Round = 77, BucketBytes = 167424, LeafCount = 16, Owners = { Peer(), new ReductionPeer { Id = "akka.tcp://backprop@10.0.0.9:4053/user/gradient-worker", TensorEndpoint = "10.0.0.9:41235" } },
+        Self = "akka.tcp://backprop@10.0.0.9:4053/user/gradient-worker",
+    };
+
+    private static ReductionPeer Peer() => new() { Id = "akka.tcp://backprop@10.0.0.8:4053/user/gradient-worker", TensorEndpoint = "10.0.0.8:41234" };
 
     public static TheoryData<string> ClusterMessageNames => [.. ClusterMessages.Select(m => m.Descriptor.FullName)];
 

@@ -37,7 +37,7 @@ public sealed class TensorFrameTests
     {
         var tensor = RandomValues(1000, seed: 3);
         var slice = tensor.AsSpan(offset, length);
-        var header = new TensorFrameHeader(9, 0, 2, 64, 0.5, 0.25, offset, length, TensorChecksum.Of(slice));
+        var header = new TensorFrameHeader(9, 0, 2, 64, 0.5, 0.25, offset, length, TensorChecksum.Of(slice)) { Kind = TensorFrameKind.ScatterSums, Round = 7 };
         using var stream = new MemoryStream();
         TensorFrame.Write(stream, header, slice);
         stream.Position = 0;
@@ -99,15 +99,27 @@ public sealed class TensorFrameTests
     }
 
     [Fact]
-    public async Task JobId_RoundTrips_AndAnAbsurdLengthIsRefused()
+    public async Task Handshake_RoundTrips_AndAnAbsurdLengthIsRefused()
     {
         using var stream = new MemoryStream();
-        await TensorFrame.WriteJobIdAsync(stream, "job-ü-42", CancellationToken.None);
+        await TensorFrame.WriteHandshakeAsync(stream, "job-ü-42", "akka.tcp://backprop@10.0.0.2:4053/user/gradient-worker", CancellationToken.None);
         stream.Position = 0;
-        Assert.Equal("job-ü-42", TensorFrame.ReadJobId(stream));
+        Assert.Equal(("job-ü-42", "akka.tcp://backprop@10.0.0.2:4053/user/gradient-worker"), TensorFrame.ReadHandshake(stream));
 
         using var hostile = new MemoryStream([0xFF, 0xFF, 0xFF, 0x7F]);
-        Assert.Throws<InvalidDataException>(() => TensorFrame.ReadJobId(hostile));
+        Assert.Throws<InvalidDataException>(() => TensorFrame.ReadHandshake(hostile));
+    }
+
+    [Fact]
+    public void TryReadHeader_UnknownKind_RefusedNamingIt()
+    {
+        var header = new TensorFrameHeader(1, 0, 0, 0, 0, 0, 0, 0, 0) { Kind = (TensorFrameKind)99 };
+        using var stream = new MemoryStream();
+        TensorFrame.Write(stream, header, []);
+        stream.Position = 0;
+
+        var error = Assert.Throws<InvalidDataException>(() => TensorFrame.TryReadHeader(stream, 4, out _));
+        Assert.Contains("kind 99 is unknown", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

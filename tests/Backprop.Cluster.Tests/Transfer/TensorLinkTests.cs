@@ -21,7 +21,7 @@ public sealed class TensorLinkTests
         listener.Start();
         var accepting = listener.AcceptTcpClientAsync();
         using var coordinator = await TensorLink.ConnectAsync($"127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}", "job-7", Timeout, Timeout);
-        var (worker, jobId) = TensorLink.Accept(await accepting.WaitAsync(Timeout), Timeout);
+        var (worker, jobId, _) = TensorLink.Accept(await accepting.WaitAsync(Timeout), Timeout);
         var pool = new TensorBufferPool(1000);
         var toWorker = new TaskCompletionSource<(TensorFrameHeader, float[])>();
         var toCoordinator = new TaskCompletionSource<(TensorFrameHeader, float[])>();

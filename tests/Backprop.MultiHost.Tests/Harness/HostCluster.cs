@@ -323,6 +323,9 @@ internal sealed partial class HostCluster : IDisposable
         environment["Cluster__MinWorkers"] = $"{_minWorkers}";
         // Checkpoints every few steps, so that a coordinator killed mid-job resumes from one.
         environment["Cluster__CheckpointEverySteps"] = $"{CheckpointEverySteps}";
+        // The test models are small (18 KB of parameters), which by default reduce at the coordinator: every fault here
+        // must be met during the workers' own reduction (reduce-scatter and all-gather), as large models meet it.
+        environment["Cluster__CollectiveMinBytes"] = "0";
         return environment;
     }
 
