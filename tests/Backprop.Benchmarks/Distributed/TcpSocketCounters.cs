@@ -78,7 +78,7 @@ public static partial class TcpSocketCounters
                 var owner = OwnerPid().Match(line);
                 if (fields.Length >= 5 && owner.Success && int.TryParse(owner.Groups[1].Value, CultureInfo.InvariantCulture, out var pid) && pids.Contains(pid))
                 {
-                    socket = (pid, fields[3], fields[4]);
+                    socket = (pid, Endpoint(fields[3]), Endpoint(fields[4]));
                 }
 
                 continue;
@@ -96,11 +96,24 @@ public static partial class TcpSocketCounters
         return samples;
     }
 
+    /// <summary>
+    /// An endpoint as IPv4 sockets show it: .NET's TcpClient dials from a dual-mode IPv6 socket, which ss shows as
+    /// "[::ffff:127.0.0.1]:port", while the IPv4 listener's end shows its peer as "127.0.0.1:port".
+    /// </summary>
+    private static string Endpoint(string field)
+    {
+        var mapped = MappedIPv4().Match(field);
+        return mapped.Success ? $"{mapped.Groups[1].Value}:{mapped.Groups[2].Value}" : field;
+    }
+
     private static long? Counter(string line, string name)
     {
         var match = Regex.Match(line, $@"\b{name}:(\d+)", RegexOptions.CultureInvariant);
         return match.Success ? long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : null;
     }
+
+    [GeneratedRegex(@"^\[::ffff:([0-9.]+)\]:(\d+)$")]
+    private static partial Regex MappedIPv4();
 
     [GeneratedRegex(@"pid=(\d+)")]
     private static partial Regex OwnerPid();

@@ -34,11 +34,12 @@ internal static class Faults
 
     /// <summary>
     /// Slows <paramref name="host"/>'s link both ways to <paramref name="rate"/> (tc tbf on the egress of its veth end,
-    /// and of the switch's end, which is the host's ingress; netem is not in this kernel).
+    /// and of the switch's end, which is the host's ingress; netem is not in this kernel). A fast rate needs a deeper
+    /// <paramref name="burst"/>: at least the bytes the rate gives per kernel tick.
     /// </summary>
-    public static void SlowLink(NamespaceHost host, string rate = SlowRate)
+    public static void SlowLink(NamespaceHost host, string rate = SlowRate, string burst = SlowBurst)
     {
-        string[] bucket = ["root", "tbf", "rate", rate, "burst", SlowBurst, "latency", SlowLatency];
+        string[] bucket = ["root", "tbf", "rate", rate, "burst", burst, "latency", SlowLatency];
         host.Exec("tc", ["qdisc", "add", "dev", host.Interface, .. bucket]);
         host.ExecOnSwitch("tc", ["qdisc", "add", "dev", host.SwitchPort, .. bucket]);
     }

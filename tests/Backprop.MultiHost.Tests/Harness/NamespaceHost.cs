@@ -17,6 +17,13 @@ internal sealed record NamespaceHost(string Namespace, string Address, string In
     /// <summary>Runs <paramref name="file"/> inside the switch's namespace and throws unless it succeeds.</summary>
     public string ExecOnSwitch(string file, params string[] arguments) => Shell.Check("ip", ["netns", "exec", SwitchNamespace, file, .. arguments]);
 
+    /// <summary>Bytes the host has received and sent over its link so far (its switch port's counters, mirrored).</summary>
+    public (long Received, long Sent) Traffic()
+    {
+        long Counter(string name) => long.Parse(ExecOnSwitch("cat", $"/sys/class/net/{SwitchPort}/statistics/{name}").Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        return (Received: Counter("tx_bytes"), Sent: Counter("rx_bytes"));
+    }
+
     /// <inheritdoc />
     public override string ToString() => $"{Namespace} ({Address})";
 }
