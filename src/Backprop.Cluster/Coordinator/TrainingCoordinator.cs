@@ -77,10 +77,13 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
     private readonly GradientTreeAccumulator _sums;
     /// <summary>The loss sums of a reduction round's blocks, in the same tree (their gradient sums go to the slice owners).</summary>
     private readonly GradientTreeAccumulator _losses = new(0, 0);
-    private readonly float[] _reducedSums;
     /// <summary>The slice owners that pass θ of the current step on to each other (all-gather); a loss of one restarts the step.</summary>
     private readonly HashSet<string> _gatherOwners = new(StringComparer.Ordinal);
     private ReductionRound? _round;
+    /// <summary>The current step's buckets applied so far, once a round of it has started; null for a step reduced here.</summary>
+    private ReducedStep? _reducedStep;
+    /// <summary>The step whose θ <see cref="_weights"/> holds (a step run again keeps it, though some buckets may be updated).</summary>
+    private long _weightsStep = -1;
     private int _roundNumber;
     /// <summary>The last step that runs without a reduction among workers, after a reduction of it failed.</summary>
     private long _starStep = -1;
@@ -117,7 +120,6 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
         _stall = StallWatch.Start(options.StallTimeout, _jobClock.Elapsed);
         _buffers = new TensorBufferPool(_network.Spec.ParameterCount);
         _sums = new GradientTreeAccumulator(0, _network.Spec.ParameterCount);
-        _reducedSums = new float[_network.Spec.ParameterCount];
         _receiver = new TensorReceiver<string>(_buffers);
         _links = new WorkerLinks(job.JobId, Self, _buffers, options.TensorSendTimeout);
         _joinJob = new JoinJob
@@ -332,9 +334,9 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
                 RecordBlock(arrived.Worker, header, arrived.Sums);
                 break;
             case TensorFrameKind.ReducedSums:
-                if (_round is not null && _round.Accept(arrived.Worker, header, arrived.Sums))
+                if (_round?.BucketOf(arrived.Worker, header) is { } bucket)
                 {
-                    FinishStepIfComplete();
+                    ApplyBucket(_round, bucket, arrived.Sums);
                 }
 
                 _buffers.Return(arrived.Sums);
@@ -404,10 +406,53 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
     /// <summary>Finishes the step once every block is in and, in a reduction round, every reduced bucket.</summary>
     private void FinishStepIfComplete()
     {
-        if (_plan is { IsComplete: true } && (_round is null || _round.IsComplete))
+        if (_plan is { IsComplete: true } && (_round is null || _reducedStep!.IsComplete))
         {
             FinishStep();
         }
+    }
+
+    /// <summary>
+    /// Applies the optimizer to a reduced bucket as soon as it arrives and sends the bucket of the new θ to its owner, which
+    /// passes it on to the other owners (all-gather), while other buckets are still being reduced.
+    /// </summary>
+    private void ApplyBucket(ReductionRound round, ReductionBucket bucket, ReadOnlySpan<float> sums)
+    {
+        if (!_reducedStep!.Apply(_optimizer, _batch.Length, _cursor.LearningRate, bucket, _network.Parameters, sums))
+        {
+            return;
+        }
+
+        if (!_workers.TryGet(round.Layout.OwnerOf(bucket.Index), out var owner) || !SendBucket(owner, round, bucket))
+        {
+            _reducedStep.GatherBroken = true;
+        }
+
+        FinishStepIfComplete();
+    }
+
+    /// <summary>Queues <paramref name="bucket"/> of the new θ (a copy: θ changes again next step) on <paramref name="owner"/>'s link; false when it failed.</summary>
+    private bool SendBucket(JobWorker owner, ReductionRound round, ReductionBucket bucket)
+    {
+        if (owner.Link is not { } link)
+        {
+            return false;
+        }
+
+        var values = _buffers.Rent(bucket.Length);
+        _network.Parameters.AsSpan(bucket.Offset, bucket.Length).CopyTo(values);
+        var header = new TensorFrameHeader(_cursor.Step + 1, 0, 0, 0, 0, 0, bucket.Offset, bucket.Length, TensorChecksum.Of(values))
+        {
+            Kind = TensorFrameKind.GatherWeights,
+            Round = round.Number,
+        };
+        if (link.TrySend(header, values, () => _buffers.Return(values), out _))
+        {
+            return true;
+        }
+
+        _buffers.Return(values);
+        return false;
     }
 
     /// <summary>
@@ -448,10 +493,15 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
         _sums.Start(leaves);
         _losses.Start(leaves);
         _round = StartRound(leaves);
-        _weightChunks = null;
-        // θ leaves from a snapshot that its sends hold until written, since the optimizer changes the parameters in place.
-        _weights?.Release();
-        _weights = SharedTensor.CopyOf(_network.Parameters, _buffers);
+        if (_weightsStep != _cursor.Step)
+        {
+            // θ leaves from a snapshot that its sends hold until written, since the optimizer changes the parameters in
+            // place (in a reduced step, bucket by bucket as they arrive: a step run again sends this θ, not those).
+            _weightChunks = null;
+            _weights?.Release();
+            _weights = SharedTensor.CopyOf(_network.Parameters, _buffers);
+            _weightsStep = _cursor.Step;
+        }
         foreach (var worker in _plan.BusyWorkers.ToList())
         {
             SendBlocks(_workers[worker], _plan.OutstandingOf(worker));
@@ -471,7 +521,18 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
             && _cursor.Step > _starStep
             && owners.Count >= 2
             && participants.All(w => w.Link is not null && w.TensorEndpoint.Length > 0);
-        return reduce ? new ReductionRound(++_roundNumber, _cursor.Step, leaves, _network.Spec, owners, _reducedSums) : null;
+        if (!reduce)
+        {
+            return null;
+        }
+
+        var round = new ReductionRound(++_roundNumber, _cursor.Step, leaves, _network.Spec, owners);
+        if (_reducedStep?.Step != _cursor.Step)
+        {
+            _reducedStep = new ReducedStep(_cursor.Step, round.Layout.Buckets.Count);
+        }
+
+        return round;
     }
 
     /// <summary>
@@ -489,6 +550,12 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
         _plan = null;
         _round = null;
         _gatherOwners.Clear();
+        if (_reducedStep is not null)
+        {
+            // Buckets of the new θ went to owners of the round given up: the next step's θ goes whole.
+            _reducedStep.GatherBroken = true;
+        }
+
         foreach (var worker in _workers.All)
         {
             worker.WeightsVersion = -1;
@@ -701,10 +768,12 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
     private void FinishStep()
     {
         var round = _round;
-        _optimizer.Step(_network.Parameters, round is null ? _sums.Sum : round.Sums, _batch.Length, _cursor.LearningRate);
+        var reduced = _reducedStep;
+        ApplyOptimizer(round, reduced);
         var lossSum = round is null ? _sums.LossSum : _losses.LossSum;
         _plan = null;
         _round = null;
+        _reducedStep = null;
         foreach (var worker in _workers.All)
         {
             worker.Idle();
@@ -726,60 +795,54 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
             return;
         }
 
-        GatherWeights(round);
+        ExpectGatheredWeights(round, reduced);
         CheckpointIfDue();
         Continue();
     }
 
     /// <summary>
-    /// After a reduction round, sends each slice owner its buckets of the new θ, which it passes on to the other owners
-    /// (all-gather): each owner then holds θ of the next step without a whole copy from here. If any send fails, every
-    /// worker gets θ whole instead.
+    /// The optimizer's step: done bucket by bucket already in a reduced step; here from the sums reduced here, for every
+    /// bucket not yet applied if a reduced step finished without a reduction.
     /// </summary>
-    private void GatherWeights(ReductionRound? round)
+    private void ApplyOptimizer(ReductionRound? round, ReducedStep? reduced)
     {
-        _gatherOwners.Clear();
-        if (round is null)
+        if (round is not null)
         {
             return;
         }
 
-        var weights = SharedTensor.CopyOf(_network.Parameters, _buffers);
-        var owners = round.Layout.Owners.Select(id => _workers.TryGet(id, out var worker) ? worker : null).ToList();
-        var sent = owners.All(owner => owner?.Link is not null && SendBuckets(owner, round, weights));
-        weights.Release();
-        if (!sent)
+        if (reduced is null)
         {
+            _optimizer.Step(_network.Parameters, _sums.Sum, _batch.Length, _cursor.LearningRate);
             return;
         }
 
-        foreach (var owner in owners)
+        foreach (var bucket in ReductionLayout.Create(_network.Spec, ReductionRound.BucketBytesFor(_network.Spec.ParameterCount), ["coordinator"]).Buckets)
         {
-            owner!.WeightsVersion = _cursor.Step;
-            _gatherOwners.Add(owner.Id);
+            reduced.Apply(_optimizer, _batch.Length, _cursor.LearningRate, bucket, _network.Parameters, _sums.Sum.Slice(bucket.Offset, bucket.Length));
         }
     }
 
-    /// <summary>Queues <paramref name="owner"/>'s buckets of θ on its link; false when the link failed.</summary>
-    private bool SendBuckets(JobWorker owner, ReductionRound round, SharedTensor weights)
+    /// <summary>
+    /// After a reduced step whose every bucket of the new θ went to the owners of one round: they hold the next step's θ
+    /// once they have passed the buckets on to each other (all-gather), and need no whole copy from here.
+    /// </summary>
+    private void ExpectGatheredWeights(ReductionRound? round, ReducedStep? reduced)
     {
-        foreach (var bucket in round.Layout.BucketsOf(owner.Id))
+        _gatherOwners.Clear();
+        if (round is null || reduced is null || reduced.GatherBroken)
         {
-            var values = weights.Values.AsMemory(bucket.Offset, bucket.Length);
-            var header = new TensorFrameHeader(_cursor.Step, 0, 0, 0, 0, 0, bucket.Offset, bucket.Length, TensorChecksum.Of(values.Span))
-            {
-                Kind = TensorFrameKind.GatherWeights,
-                Round = round.Number,
-            };
-            weights.Retain();
-            if (!owner.Link!.TrySend(header, values, weights.Release, out _))
-            {
-                weights.Release();
-                return false;
-            }
+            return;
         }
 
-        return true;
+        foreach (var owner in round.Layout.Owners)
+        {
+            if (_workers.TryGet(owner, out var worker))
+            {
+                worker.WeightsVersion = _cursor.Step;
+                _gatherOwners.Add(owner);
+            }
+        }
     }
 
     /// <summary>Continues from <paramref name="checkpoint"/>: θ, the optimizer's state, the step, and the epoch's loss so far.</summary>
