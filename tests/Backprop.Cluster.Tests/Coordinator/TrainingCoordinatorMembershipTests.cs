@@ -16,8 +16,10 @@ public sealed class TrainingCoordinatorMembershipTests
 {
     private static readonly DatasetSplit Xor = BuiltInDatasets.Load(BuiltInDatasets.Xor, seed: 1);
 
-    [Fact]
-    public async Task Job_WorkerStopsMidJob_ItsBlocksMoveAndTheWeightsAreTheSame()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Job_WorkerStopsMidJob_ItsBlocksMoveAndTheWeightsAreTheSame(bool reducedAmongWorkers)
     {
         var data = BuiltInDatasets.Load(BuiltInDatasets.Spirals, seed: 4);
         var spec = NetworkSpec.Create(data.Train.InputSize, [32], data.Train.TargetSize, Activation.Relu, Activation.Softmax);
@@ -26,7 +28,7 @@ public sealed class TrainingCoordinatorMembershipTests
             LossKind.CrossEntropy, new OptimizerSettings(OptimizerKind.Momentum, 0.05f), ScheduleKind.Constant,
             BatchSize: 64, Epochs: 6, Seed: 8, ShardSize: 8);
         var expected = JobRun.InProcess(network, data, options);
-        await using var cluster = await LocalCluster.StartAsync(workers: 3);
+        await using var cluster = await LocalCluster.StartAsync(workers: 3, collectiveMinBytes: reducedAmongWorkers ? 0 : int.MaxValue);
         var stopping = cluster.Workers[1];
 
         // DeathWatch tells the coordinator at once, so the stop lands mid-job on any machine; a graceful leave
@@ -42,10 +44,13 @@ public sealed class TrainingCoordinatorMembershipTests
         Assert.Equal(expected, JobRun.FinalParameters(events));
         var left = Assert.Single(events.OfType<JobWorkerChanged>(), e => !e.Joined);
         Assert.True(events.IndexOf(left) < events.Count - 10, "the worker stopped near the end of the job, not mid-job");
+        AssertReduced(events, reducedAmongWorkers);
     }
 
-    [Fact]
-    public async Task Job_WorkerLeavesTheClusterMidJob_HandsItsBlocksBackAndTheWeightsAreTheSame()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Job_WorkerLeavesTheClusterMidJob_HandsItsBlocksBackAndTheWeightsAreTheSame(bool reducedAmongWorkers)
     {
         var data = BuiltInDatasets.Load(BuiltInDatasets.Spirals, seed: 4);
         // 10,000 steps: several seconds, while leaving takes about one gossip round (1 s). The events reach this test
@@ -57,7 +62,7 @@ public sealed class TrainingCoordinatorMembershipTests
             LossKind.CrossEntropy, new OptimizerSettings(OptimizerKind.Sgd, 0.05f), ScheduleKind.Constant,
             BatchSize: 64, Epochs: 1000, Seed: 9, ShardSize: 8);
         var expected = JobRun.InProcess(network, data, options);
-        await using var cluster = await LocalCluster.StartAsync(workers: 2);
+        await using var cluster = await LocalCluster.StartAsync(workers: 2, collectiveMinBytes: reducedAmongWorkers ? 0 : int.MaxValue);
         var leaving = cluster.Workers[0];
 
         // The coordinator drops a worker as soon as it starts leaving (MemberLeft), one gossip round after LeaveAsync.
@@ -73,7 +78,12 @@ public sealed class TrainingCoordinatorMembershipTests
         var left = Assert.Single(events.OfType<JobWorkerChanged>(), e => !e.Joined);
         var leftAt = events.Take(events.IndexOf(left)).OfType<JobStepCompleted>().Last().Step;
         Assert.True(leftAt < 8000, $"the worker was dropped only after step {leftAt} of 10,000");
+        AssertReduced(events, reducedAmongWorkers);
     }
+
+    /// <summary>The first step was reduced among the workers, or at the coordinator, as the test asked.</summary>
+    private static void AssertReduced(List<IJobEvent> events, bool amongWorkers) =>
+        Assert.Equal(amongWorkers, events.OfType<JobStepCompleted>().First().SliceOwners > 0);
 
     [Theory]
     [InlineData(true)]
