@@ -59,9 +59,6 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
     /// <summary>How often outstanding blocks are checked for stragglers, and the step for a stall.</summary>
     private static readonly TimeSpan ProgressCheckInterval = TimeSpan.FromMilliseconds(50);
 
-    /// <summary>Steps after its blocks were late during which a worker reduces no slices (it still computes blocks).</summary>
-    private const int SlowOwnerSteps = 20;
-
     private readonly TrainingJob _job;
     private readonly IActorRef _listener;
     private readonly ClusterOptions _options;
@@ -77,16 +74,9 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
     private readonly GradientTreeAccumulator _sums;
     /// <summary>The loss sums of a reduction round's blocks, in the same tree (their gradient sums go to the slice owners).</summary>
     private readonly GradientTreeAccumulator _losses = new(0, 0);
-    /// <summary>The slice owners that pass θ of the current step on to each other (all-gather); a loss of one restarts the step.</summary>
-    private readonly HashSet<string> _gatherOwners = new(StringComparer.Ordinal);
-    private ReductionRound? _round;
-    /// <summary>The current step's buckets applied so far, once a round of it has started; null for a step reduced here.</summary>
-    private ReducedStep? _reducedStep;
+    private readonly StepReductions _reductions;
     /// <summary>The step whose θ <see cref="_weights"/> holds (a step run again keeps it, though some buckets may be updated).</summary>
     private long _weightsStep = -1;
-    private int _roundNumber;
-    /// <summary>The last step that runs without a reduction among workers, after a reduction of it failed.</summary>
-    private long _starStep = -1;
     private readonly WorkerLinks _links;
     private readonly Stopwatch _epochClock = new();
     private readonly Stopwatch _checkpointClock = Stopwatch.StartNew();
@@ -122,6 +112,7 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
         _sums = new GradientTreeAccumulator(0, _network.Spec.ParameterCount);
         _receiver = new TensorReceiver<string>(_buffers);
         _links = new WorkerLinks(job.JobId, Self, _buffers, options.TensorSendTimeout);
+        _reductions = new StepReductions(_network.Spec, options.CollectiveMinBytes);
         _joinJob = new JoinJob
         {
             JobId = job.JobId,
@@ -174,7 +165,7 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
         Receive<LinkSumsArrived>(OnLinkFrame);
         Receive<ReductionFailed>(failed =>
         {
-            if (_round is not null && failed.Round == _round.Number)
+            if (_reductions.Round is { } round && failed.Round == round.Number)
             {
                 RestartStep($"the reduction failed at {Sender.Path}: {failed.Reason}", withoutReduction: true);
             }
@@ -334,9 +325,9 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
                 RecordBlock(arrived.Worker, header, arrived.Sums);
                 break;
             case TensorFrameKind.ReducedSums:
-                if (_round?.BucketOf(arrived.Worker, header) is { } bucket)
+                if (_reductions.Round is { } round && round.BucketOf(arrived.Worker, header) is { } bucket)
                 {
-                    ApplyBucket(_round, bucket, arrived.Sums);
+                    ApplyBucket(round, bucket, arrived.Sums);
                 }
 
                 _buffers.Return(arrived.Sums);
@@ -374,7 +365,8 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
         var block = new LeafRange(result.FirstLeaf, result.EndLeaf);
         // A block counts in the form its step's round expects: reported (its sums went to the owners of this round), or
         // whole sums when the step is not reduced among workers. Results of a round given up count for nothing.
-        var expected = _round is null ? result.Kind == TensorFrameKind.Whole : result.Kind == TensorFrameKind.BlockReport && result.Round == _round.Number;
+        var round = _reductions.Round;
+        var expected = round is null ? result.Kind == TensorFrameKind.Whole : result.Kind == TensorFrameKind.BlockReport && result.Round == round.Number;
         if (_plan is null || result.Step != _plan.Step || !expected)
         {
             return;
@@ -390,7 +382,7 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
 
         _plan = plan;
         _blocksAccepted++;
-        if (_round is null)
+        if (round is null)
         {
             _sums.Add(block, sums, result.LossSum);
         }
@@ -406,7 +398,7 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
     /// <summary>Finishes the step once every block is in and, in a reduction round, every reduced bucket.</summary>
     private void FinishStepIfComplete()
     {
-        if (_plan is { IsComplete: true } && (_round is null || _reducedStep!.IsComplete))
+        if (_plan is { IsComplete: true } && _reductions.IsComplete)
         {
             FinishStep();
         }
@@ -418,41 +410,19 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
     /// </summary>
     private void ApplyBucket(ReductionRound round, ReductionBucket bucket, ReadOnlySpan<float> sums)
     {
-        if (!_reducedStep!.Apply(_optimizer, _batch.Length, _cursor.LearningRate, bucket, _network.Parameters, sums))
+        var step = _reductions.Step!;
+        if (!step.Apply(_optimizer, _batch.Length, _cursor.LearningRate, bucket, _network.Parameters, sums))
         {
             return;
         }
 
-        if (!_workers.TryGet(round.Layout.OwnerOf(bucket.Index), out var owner) || !SendBucket(owner, round, bucket))
+        if (!_workers.TryGet(round.Layout.OwnerOf(bucket.Index), out var owner)
+            || !_links.TrySendBucket(owner, _cursor.Step + 1, round.Number, bucket, _network.Parameters))
         {
-            _reducedStep.GatherBroken = true;
+            step.GatherBroken = true;
         }
 
         FinishStepIfComplete();
-    }
-
-    /// <summary>Queues <paramref name="bucket"/> of the new θ (a copy: θ changes again next step) on <paramref name="owner"/>'s link; false when it failed.</summary>
-    private bool SendBucket(JobWorker owner, ReductionRound round, ReductionBucket bucket)
-    {
-        if (owner.Link is not { } link)
-        {
-            return false;
-        }
-
-        var values = _buffers.Rent(bucket.Length);
-        _network.Parameters.AsSpan(bucket.Offset, bucket.Length).CopyTo(values);
-        var header = new TensorFrameHeader(_cursor.Step + 1, 0, 0, 0, 0, 0, bucket.Offset, bucket.Length, TensorChecksum.Of(values))
-        {
-            Kind = TensorFrameKind.GatherWeights,
-            Round = round.Number,
-        };
-        if (link.TrySend(header, values, () => _buffers.Return(values), out _))
-        {
-            return true;
-        }
-
-        _buffers.Return(values);
-        return false;
     }
 
     /// <summary>
@@ -492,7 +462,7 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
         _plan = StepPlan.Create(_cursor.Step, leaves, _workers.Shares());
         _sums.Start(leaves);
         _losses.Start(leaves);
-        _round = StartRound(leaves);
+        _reductions.StartRound(_cursor.Step, leaves, [.. _plan.BusyWorkers.Select(id => _workers[id])]);
         if (_weightsStep != _cursor.Step)
         {
             // θ leaves from a snapshot that its sends hold until written, since the optimizer changes the parameters in
@@ -509,52 +479,14 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
     }
 
     /// <summary>
-    /// A reduction round among the step's workers when the model is large enough (<see cref="ClusterOptions.CollectiveMinBytes"/>)
-    /// and every worker of the step has a tensor link; its slice owners are those not late lately, at least two. Null: the
-    /// workers send every block's sums here.
-    /// </summary>
-    private ReductionRound? StartRound(int leaves)
-    {
-        var participants = _plan!.BusyWorkers.Select(id => _workers[id]).ToList();
-        var owners = participants.Where(w => _cursor.Step - w.SlowAtStep > SlowOwnerSteps).ToDictionary(w => w.Id, w => w.TensorEndpoint);
-        var reduce = 4L * _network.Spec.ParameterCount >= _options.CollectiveMinBytes
-            && _cursor.Step > _starStep
-            && owners.Count >= 2
-            && participants.All(w => w.Link is not null && w.TensorEndpoint.Length > 0);
-        if (!reduce)
-        {
-            return null;
-        }
-
-        var round = new ReductionRound(++_roundNumber, _cursor.Step, leaves, _network.Spec, owners);
-        if (_reducedStep?.Step != _cursor.Step)
-        {
-            _reducedStep = new ReducedStep(_cursor.Step, round.Layout.Buckets.Count);
-        }
-
-        return round;
-    }
-
-    /// <summary>
     /// Gives up the step's plan and round and runs it again from θ (unchanged until a step finishes), sent whole to every
     /// worker: a slice owner was lost (its partial sums with it), or a reduction failed (then this step runs without one).
     /// </summary>
     private void RestartStep(string reason, bool withoutReduction = false)
     {
         _log.Warning("job {0}: step {1} runs again: {2}", _job.JobId, _cursor.Step, reason);
-        if (withoutReduction)
-        {
-            _starStep = _cursor.Step;
-        }
-
+        _reductions.GiveUp(_cursor.Step, withoutReduction);
         _plan = null;
-        _round = null;
-        _gatherOwners.Clear();
-        if (_reducedStep is not null)
-        {
-            // Buckets of the new θ went to owners of the round given up: the next step's θ goes whole.
-            _reducedStep.GatherBroken = true;
-        }
 
         foreach (var worker in _workers.All)
         {
@@ -564,9 +496,6 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
 
         Continue();
     }
-
-    /// <summary>Whether losing <paramref name="worker"/> loses part of the step's reduction or of its θ's all-gather.</summary>
-    private bool HoldsReduction(string worker) => (_round?.IsOwner(worker) ?? false) || _gatherOwners.Contains(worker);
 
     /// <summary>Moves the blocks of workers that cannot compute them to those that can; false when there are none to take them.</summary>
     private bool RescueOrphanedBlocks()
@@ -621,7 +550,7 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
     /// <summary>Sends θ and every outstanding block of the step again, to their owners or, for owners that cannot take them, to others.</summary>
     private void Replan()
     {
-        if (_round is not null)
+        if (_reductions.Round is not null)
         {
             RestartStep($"no block or bucket arrived for {_options.StallTimeout}", withoutReduction: true);
             return;
@@ -700,7 +629,7 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
             _log.Warning("job {0}: worker {1} owes {2} blocks of step {3} after {4:F0} ms (deadline {5:F0} ms); sent to other workers too",
                 _job.JobId, id, owed.Count, _plan.Step, waited.TotalMilliseconds, deadline.TotalMilliseconds);
             _listener.Tell(new JobWorkerSlow(_job.JobId, id, _plan.Step, waited, deadline, owed.Count));
-            if (HoldsReduction(id))
+            if (_reductions.DependsOn(id))
             {
                 // A late slice owner would hold up every bucket it reduces: the step runs again with owners that keep up.
                 RestartStep($"slice owner {id} is late");
@@ -720,7 +649,7 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
         }
 
         worker.BlocksSent(Stopwatch.GetTimestamp());
-        var message = new ComputeGradients { JobId = _job.JobId, Step = _plan.Step, Reduction = _round?.MessageFor(worker.Id) };
+        var message = new ComputeGradients { JobId = _job.JobId, Step = _plan.Step, Reduction = _reductions.Round?.MessageFor(worker.Id) };
         var shardSize = _job.Options.ShardSize;
         foreach (var block in blocks)
         {
@@ -767,13 +696,15 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
 
     private void FinishStep()
     {
-        var round = _round;
-        var reduced = _reducedStep;
-        ApplyOptimizer(round, reduced);
-        var lossSum = round is null ? _sums.LossSum : _losses.LossSum;
+        var reduced = _reductions.Round is not null;
+        if (!reduced)
+        {
+            // A reduced step's buckets were applied as they arrived; here the sums reduced at the coordinator.
+            _reductions.ApplyOptimizer(_optimizer, _network.Parameters, _sums.Sum, _batch.Length, _cursor.LearningRate);
+        }
+        var lossSum = reduced ? _losses.LossSum : _sums.LossSum;
+        var owners = _reductions.Finish(_workers, _cursor.Step + 1);
         _plan = null;
-        _round = null;
-        _reducedStep = null;
         foreach (var worker in _workers.All)
         {
             worker.Idle();
@@ -782,7 +713,7 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
         _epochLossSum += lossSum;
         _epochSamples += _batch.Length;
         var progress = new BatchProgress(_cursor.Epoch + 1, _cursor.Batch + 1, _cursor.BatchesPerEpoch, _epochLossSum / _epochSamples);
-        _listener.Tell(new JobStepCompleted(_job.JobId, _cursor.Step, progress, _workers.ReadyCount, round?.Layout.Owners.Count ?? 0));
+        _listener.Tell(new JobStepCompleted(_job.JobId, _cursor.Step, progress, _workers.ReadyCount, owners));
         if (_cursor.IsLastBatchOfEpoch)
         {
             FinishEpoch();
@@ -795,54 +726,8 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
             return;
         }
 
-        ExpectGatheredWeights(round, reduced);
         CheckpointIfDue();
         Continue();
-    }
-
-    /// <summary>
-    /// The optimizer's step: done bucket by bucket already in a reduced step; here from the sums reduced here, for every
-    /// bucket not yet applied if a reduced step finished without a reduction.
-    /// </summary>
-    private void ApplyOptimizer(ReductionRound? round, ReducedStep? reduced)
-    {
-        if (round is not null)
-        {
-            return;
-        }
-
-        if (reduced is null)
-        {
-            _optimizer.Step(_network.Parameters, _sums.Sum, _batch.Length, _cursor.LearningRate);
-            return;
-        }
-
-        foreach (var bucket in ReductionLayout.Create(_network.Spec, ReductionRound.BucketBytesFor(_network.Spec.ParameterCount), ["coordinator"]).Buckets)
-        {
-            reduced.Apply(_optimizer, _batch.Length, _cursor.LearningRate, bucket, _network.Parameters, _sums.Sum.Slice(bucket.Offset, bucket.Length));
-        }
-    }
-
-    /// <summary>
-    /// After a reduced step whose every bucket of the new θ went to the owners of one round: they hold the next step's θ
-    /// once they have passed the buckets on to each other (all-gather), and need no whole copy from here.
-    /// </summary>
-    private void ExpectGatheredWeights(ReductionRound? round, ReducedStep? reduced)
-    {
-        _gatherOwners.Clear();
-        if (round is null || reduced is null || reduced.GatherBroken)
-        {
-            return;
-        }
-
-        foreach (var owner in round.Layout.Owners)
-        {
-            if (_workers.TryGet(owner, out var worker))
-            {
-                worker.WeightsVersion = _cursor.Step;
-                _gatherOwners.Add(owner);
-            }
-        }
     }
 
     /// <summary>Continues from <paramref name="checkpoint"/>: θ, the optimizer's state, the step, and the epoch's loss so far.</summary>
@@ -906,7 +791,7 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
                 _listener.Tell(new JobWorkerChanged(_job.JobId, worker.Id, Joined: reachable, _workers.ReadyCount, reachable ? "reachable again" : "unreachable"));
             }
 
-            if (!reachable && HoldsReduction(worker.Id))
+            if (!reachable && _reductions.DependsOn(worker.Id))
             {
                 RestartStep($"slice owner {worker.Id} is unreachable");
                 return;
@@ -941,7 +826,7 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
             _listener.Tell(new JobWorkerChanged(_job.JobId, id, Joined: false, _workers.ReadyCount, reason));
         }
 
-        if (HoldsReduction(id))
+        if (_reductions.DependsOn(id))
         {
             RestartStep($"slice owner {id} left: {reason}");
             return;

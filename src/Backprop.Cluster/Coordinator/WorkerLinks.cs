@@ -56,4 +56,32 @@ internal sealed class WorkerLinks(string jobId, IActorRef coordinator, TensorBuf
         worker.Link = null;
         return false;
     }
+
+    /// <summary>
+    /// Queues <paramref name="bucket"/> of θ of <paramref name="step"/> for <paramref name="owner"/>, the bucket's slice owner
+    /// in reduction round <paramref name="round"/>, which passes it on to the other owners; a copy, since θ changes again
+    /// next step. False when the owner has no link or it failed.
+    /// </summary>
+    public bool TrySendBucket(JobWorker owner, long step, int round, ReductionBucket bucket, ReadOnlySpan<float> parameters)
+    {
+        if (owner.Link is not { } link)
+        {
+            return false;
+        }
+
+        var values = buffers.Rent(bucket.Length);
+        parameters.Slice(bucket.Offset, bucket.Length).CopyTo(values);
+        var header = new TensorFrameHeader(step, 0, 0, 0, 0, 0, bucket.Offset, bucket.Length, Protocol.TensorChecksum.Of(values))
+        {
+            Kind = TensorFrameKind.GatherWeights,
+            Round = round,
+        };
+        if (link.TrySend(header, values, () => buffers.Return(values), out _))
+        {
+            return true;
+        }
+
+        buffers.Return(values);
+        return false;
+    }
 }
