@@ -145,6 +145,15 @@ public static partial class Gemm
         if (path >= SimdPath.Vector256)
         {
             j = BroadcastColumns<Simd256, Vector256<float>>(operands, block, p0, depth, j, twoVectors: false);
+        }
+
+        if (path == SimdPath.Vector128)
+        {
+            j = BroadcastColumns<Simd128, Vector128<float>>(operands, block, p0, depth, j, twoVectors: true);
+        }
+
+        if (path >= SimdPath.Vector128)
+        {
             j = BroadcastColumns<Simd128, Vector128<float>>(operands, block, p0, depth, j, twoVectors: false);
         }
 

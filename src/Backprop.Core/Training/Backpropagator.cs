@@ -44,6 +44,7 @@ public sealed unsafe class Backpropagator : IDisposable
     private readonly KernelThreads _threads;
     private readonly Action<int> _forwardPart;
     private readonly Action<int> _backwardPart;
+    private readonly SimdPath _path;
 
     /// <summary>Each thread's room for the tree's stack slots of one gradient block (empty until a pass has several leaves).</summary>
     private readonly float[][] _stacks;
@@ -63,6 +64,12 @@ public sealed unsafe class Backpropagator : IDisposable
     /// </summary>
     /// <remarks>A pass with a smaller shard size than the constructor's allocates its extra stack slots once.</remarks>
     public Backpropagator(NetworkSpec spec, int maxRows, int threads = 1, int? shardSize = null)
+        : this(spec, maxRows, threads, shardSize, SimdPaths.Best)
+    {
+    }
+
+    /// <summary>The same on a given kernel path (tests force each one: every path gives the same bits).</summary>
+    internal Backpropagator(NetworkSpec spec, int maxRows, int threads, int? shardSize, SimdPath path)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxRows);
@@ -70,6 +77,7 @@ public sealed unsafe class Backpropagator : IDisposable
         CheckShardSize(shardSize ?? maxRows);
         Spec = spec;
         MaxRows = maxRows;
+        _path = path;
         var layers = spec.Layers;
         _z = [.. layers.Select(l => BatchBuffer(maxRows, l.Outputs))];
         _a = [.. layers.Select(l => BatchBuffer(maxRows, l.Outputs))];
@@ -203,8 +211,8 @@ public sealed unsafe class Backpropagator : IDisposable
         var previous = PreviousActivations(_layer, first, count);
         var z = _z[_layer].AsSpan(first * layer.Outputs, count * layer.Outputs);
         var biases = new ReadOnlySpan<float>(_parameters + layer.BiasOffset, layer.Outputs);
-        Gemm.MultiplyTransposedB(previous, Weights(layer), biases, z, count, layer.Inputs, layer.Outputs, SimdPaths.Best);
-        ActivationKernels.Apply(layer.Activation, z, _a[_layer].AsSpan(first * layer.Outputs, count * layer.Outputs), layer.Outputs);
+        Gemm.MultiplyTransposedB(previous, Weights(layer), biases, z, count, layer.Inputs, layer.Outputs, _path);
+        ActivationKernels.Apply(layer.Activation, z, _a[_layer].AsSpan(first * layer.Outputs, count * layer.Outputs), layer.Outputs, _path);
     }
 
     /// <summary>Σ of the per-sample losses of the last forward pass: per leaf, the leaf sums added along the tree.</summary>
@@ -237,7 +245,7 @@ public sealed unsafe class Backpropagator : IDisposable
         }
 
         var previousDelta = _delta[_layer - 1].AsSpan(first * layer.Inputs, count * layer.Inputs);
-        Gemm.Multiply(delta.Slice(first * layer.Outputs, count * layer.Outputs), Weights(layer), previousDelta, count, layer.Outputs, layer.Inputs);
+        Gemm.Multiply(delta.Slice(first * layer.Outputs, count * layer.Outputs), Weights(layer), previousDelta, count, layer.Outputs, layer.Inputs, _path);
         ActivationKernels.MultiplyByDerivative(Spec.Layers[_layer - 1].Activation, PreviousActivations(_layer, first, count), previousDelta);
     }
 
@@ -252,7 +260,7 @@ public sealed unsafe class Backpropagator : IDisposable
         var depth = GradientTree.StackDepth(GradientTree.LeafCount(_rows, _shardSize));
         if (depth == 1)
         {
-            Gemm.MultiplyTransposedA(delta[neuron..], layer.Outputs, PreviousActivations(_layer, 0, _rows), weights, neurons, _rows, layer.Inputs, SimdPaths.Best);
+            Gemm.MultiplyTransposedA(delta[neuron..], layer.Outputs, PreviousActivations(_layer, 0, _rows), weights, neurons, _rows, layer.Inputs, _path);
             ColumnSums.Compute(delta, layer.Outputs, neuron, biases);
             return;
         }
@@ -274,7 +282,7 @@ public sealed unsafe class Backpropagator : IDisposable
         {
             var width = Math.Min(columns, layer.Inputs - column);
             var slots = new StackSlots(stack, neurons, width, weights[column..], layer.Inputs);
-            var sums = new WeightSums(layer, delta, previous, neuron, column, slots);
+            var sums = new WeightSums(layer, delta, previous, neuron, column, slots, _path);
             GradientTree.Reduce(_rows, _shardSize, ref sums);
         }
 
@@ -499,7 +507,7 @@ public sealed unsafe class Backpropagator : IDisposable
     }
 
     /// <summary>Σ∂W = Δᵀ·A_prev of each leaf for neurons [neuron, neuron + rows) and inputs [column, column + width).</summary>
-    private readonly ref struct WeightSums(LayerSpec layer, ReadOnlySpan<float> delta, ReadOnlySpan<float> previous, int neuron, int column, StackSlots slots)
+    private readonly ref struct WeightSums(LayerSpec layer, ReadOnlySpan<float> delta, ReadOnlySpan<float> previous, int neuron, int column, StackSlots slots, SimdPath path)
         : ILeafSums
     {
         private readonly ReadOnlySpan<float> _delta = delta;
@@ -511,7 +519,7 @@ public sealed unsafe class Backpropagator : IDisposable
             var (outputs, inputs) = (layer.Outputs, layer.Inputs);
             Gemm.MultiplyTransposedA(
                 _delta[((first * outputs) + neuron)..], outputs, _previous[((first * inputs) + column)..], inputs, _slots.Slot(slot), _slots.Width,
-                _slots.Rows, rows, _slots.Width, SimdPaths.Best);
+                _slots.Rows, rows, _slots.Width, path);
         }
 
         public void AddChain(int into, int top) => _slots.AddChain(into, top);
