@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using Backprop.Core.Kernels;
 using Backprop.Core.Losses;
 using Backprop.Core.Model;
@@ -23,6 +23,9 @@ namespace Backprop.Core.Training;
 /// <para>With several threads each phase splits its output into fixed blocks (rows of Z and Δ, neurons
 /// of the gradients), one per thread. Every output element is computed by the same operations
 /// whatever block it falls in, so the gradient sums are bit-identical for any thread count.</para>
+/// <para>The step's methods carry <see cref="MethodImplOptions.AggressiveOptimization"/>, as do the kernels,
+/// losses and optimizers they call: compiled optimized on first call instead of starting in tier-0 code,
+/// the first epochs of a run are as fast as the later ones (docs/performance.md, "Warm-up").</para>
 /// </remarks>
 public sealed unsafe class Backpropagator : IDisposable
 {
@@ -99,6 +102,7 @@ public sealed unsafe class Backpropagator : IDisposable
     public int Threads => _threads.Count;
 
     /// <summary>Runs the forward pass and returns the output activations, row-major [rows × outputs].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ReadOnlySpan<float> Forward(ReadOnlySpan<float> parameters, ReadOnlySpan<float> inputs, int rows)
     {
         CheckBatch(parameters, inputs, rows);
@@ -136,6 +140,7 @@ public sealed unsafe class Backpropagator : IDisposable
     /// with the same shard size, give that block's sum; <see cref="GradientTree.Combine"/> of the blocks
     /// gives the bits of the whole batch.
     /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double ComputeGradientSums(
         ReadOnlySpan<float> parameters, LossKind loss, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int rows, int shardSize, Span<float> gradientSums)
     {
@@ -190,6 +195,7 @@ public sealed unsafe class Backpropagator : IDisposable
     /// <summary>Stops the helper threads.</summary>
     public void Dispose() => _threads.Dispose();
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RunForward()
     {
         for (_layer = 0; _layer < Spec.Layers.Count; _layer++)
@@ -199,6 +205,7 @@ public sealed unsafe class Backpropagator : IDisposable
     }
 
     /// <summary>Forward phase of layer <see cref="_layer"/> for one block of rows: Z = A_prev·Wᵀ + b (bias added in the GEMM's store), A = σ(Z).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ForwardPart(int part)
     {
         var layer = Spec.Layers[_layer];
@@ -216,6 +223,7 @@ public sealed unsafe class Backpropagator : IDisposable
     }
 
     /// <summary>Σ of the per-sample losses of the last forward pass: per leaf, the leaf sums added along the tree.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double LeafLossSums(LossKind loss, ReadOnlySpan<float> targets)
     {
         var last = Spec.Layers.Count - 1;
@@ -228,6 +236,7 @@ public sealed unsafe class Backpropagator : IDisposable
     /// Backward phase of layer <see cref="_layer"/> for one block: the weight and bias gradient sums of a
     /// block of its neurons, then Δ of the previous layer for a block of rows.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void BackwardPart(int part)
     {
         var layer = Spec.Layers[_layer];
@@ -253,6 +262,7 @@ public sealed unsafe class Backpropagator : IDisposable
     /// Σ∂W and Σ∂b of neurons [neuron, neuron + neurons) of <paramref name="layer"/>: over all rows at once
     /// when the pass has one leaf, else along the tree in this thread's stack (<see cref="SumLeafGradients"/>).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void SumGradients(LayerSpec layer, ReadOnlySpan<float> delta, int neuron, int neurons, int part)
     {
         var weights = new Span<float>(_gradientSums + layer.WeightOffset + (neuron * layer.Inputs), neurons * layer.Inputs);
@@ -273,6 +283,7 @@ public sealed unsafe class Backpropagator : IDisposable
     /// <paramref name="stack"/>. The weights go one block of columns at a time, so that the block's slots
     /// stay in cache while the leaves are added into them; the last addition writes the result out.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void SumLeafGradients(
         LayerSpec layer, ReadOnlySpan<float> delta, int neuron, int neurons, Span<float> stack, int depth, Span<float> weights, Span<float> biases)
     {
@@ -431,12 +442,14 @@ public sealed unsafe class Backpropagator : IDisposable
 
         public double Result => _slots[0];
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void SumLeaf(int slot, int first, int rows)
         {
             var (start, length) = (first * width, rows * width);
             _slots[slot] = LossFunctions.Sum(loss, _z.Slice(start, length), _a.Slice(start, length), _targets.Slice(start, length), width);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void AddChain(int into, int top)
         {
             var sum = _slots[top];
@@ -468,13 +481,15 @@ public sealed unsafe class Backpropagator : IDisposable
         public Span<float> Slot(int slot) => _stack.Slice(slot * rows * width, rows * width);
 
         /// <summary>Slot into ← slot into + (slot into + 1 + (… + slot top)), the partial sums kept in the top slot.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void AddChain(int into, int top)
         {
             var sum = Chain(into + 1, top);
-            TensorPrimitives.Add(Slot(into), sum, Slot(into));
+            ElementwiseAdd.Compute(Slot(into), sum, Slot(into));
         }
 
         /// <summary>destination ← slot 0 + (slot 1 + (… + slot top)), row by row.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Finish(int top)
         {
             var bottom = Slot(0);
@@ -488,18 +503,19 @@ public sealed unsafe class Backpropagator : IDisposable
                 }
                 else
                 {
-                    TensorPrimitives.Add(bottom.Slice(row * width, width), sum.Slice(row * width, width), target);
+                    ElementwiseAdd.Compute(bottom.Slice(row * width, width), sum.Slice(row * width, width), target);
                 }
             }
         }
 
         /// <summary>Slot from + (… + slot top), computed in the top slot.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private Span<float> Chain(int from, int top)
         {
             var sum = Slot(top);
             for (var slot = top - 1; slot >= from; slot--)
             {
-                TensorPrimitives.Add(Slot(slot), sum, sum);
+                ElementwiseAdd.Compute(Slot(slot), sum, sum);
             }
 
             return sum;
@@ -514,6 +530,7 @@ public sealed unsafe class Backpropagator : IDisposable
         private readonly ReadOnlySpan<float> _previous = previous;
         private readonly StackSlots _slots = slots;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void SumLeaf(int slot, int first, int rows)
         {
             var (outputs, inputs) = (layer.Outputs, layer.Inputs);
@@ -533,6 +550,7 @@ public sealed unsafe class Backpropagator : IDisposable
         private readonly ReadOnlySpan<float> _delta = delta;
         private readonly StackSlots _slots = slots;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void SumLeaf(int slot, int first, int rows) =>
             ColumnSums.Compute(_delta.Slice(first * layer.Outputs, rows * layer.Outputs), layer.Outputs, neuron, _slots.Slot(slot));
 
