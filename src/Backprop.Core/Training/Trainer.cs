@@ -103,12 +103,10 @@ public sealed class Trainer : IDisposable
         var rows = indices.Length;
         train.Gather(indices, _batchInputs, _batchTargets);
 
-        var lossSum = _pass.ComputeGradientSums(
+        return _pass.ComputeGradientSumsAndStep(
             _network.Parameters, _options.Loss,
             _batchInputs.AsSpan(0, rows * train.InputSize), _batchTargets.AsSpan(0, rows * train.TargetSize),
-            rows, _options.ShardSize, _gradientSums);
-        _optimizer.Step(_network.Parameters, _gradientSums, rows, learningRate);
-        return lossSum;
+            rows, _options.ShardSize, _gradientSums, _optimizer.BeginStep(rows, learningRate));
     }
 
     private static void CheckFits(NetworkSpec spec, Dataset data, string field)
