@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Backprop.Core.Data;
 
 /// <summary>
@@ -71,6 +73,7 @@ public sealed class Dataset
     /// <paramref name="features"/> [rows × InputSize] and <paramref name="targets"/> [rows × TargetSize].
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">An index is not a sample of this dataset.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Gather(ReadOnlySpan<int> indices, Span<float> features, Span<float> targets)
     {
         for (var r = 0; r < indices.Length; r++)

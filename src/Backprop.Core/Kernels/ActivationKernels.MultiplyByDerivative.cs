@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
 using Backprop.Core.Model;
+using System.Runtime.CompilerServices;
 
 namespace Backprop.Core.Kernels;
 
@@ -36,6 +37,7 @@ public static partial class ActivationKernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SigmoidDerivativeProduct(ReadOnlySpan<float> a, Span<float> delta)
     {
         var i = 0;
@@ -57,6 +59,7 @@ public static partial class ActivationKernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TanhDerivativeProduct(ReadOnlySpan<float> a, Span<float> delta)
     {
         var i = 0;
@@ -78,6 +81,7 @@ public static partial class ActivationKernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ReluDerivativeProduct(ReadOnlySpan<float> a, Span<float> delta)
     {
         var i = 0;

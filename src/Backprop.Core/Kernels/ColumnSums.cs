@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace Backprop.Core.Kernels;
 
@@ -26,6 +26,7 @@ public static class ColumnSums
     /// destination[j] = Σ_r matrix[r·width + firstColumn + j] for j &lt; destination.Length: the sums of a
     /// block of columns, rows added in order (so any split into blocks gives the same bits).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Compute(ReadOnlySpan<float> matrix, int width, int firstColumn, Span<float> destination)
     {
         destination.Clear();
@@ -36,7 +37,7 @@ public static class ColumnSums
 
         for (var start = firstColumn; start < matrix.Length; start += width)
         {
-            TensorPrimitives.Add(destination, matrix.Slice(start, destination.Length), destination);
+            ElementwiseAdd.Compute(destination, matrix.Slice(start, destination.Length), destination);
         }
     }
 }

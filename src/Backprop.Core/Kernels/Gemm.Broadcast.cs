@@ -32,6 +32,7 @@ public static partial class Gemm
     /// over p in order from zero, with one FMA per term on all of them. C's old contents are never read
     /// (the first k block starts its accumulators at zero), and C's columns from n on are not touched.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BroadcastProduct(
         ReadOnlySpan<float> a, int aRowStride, int aColStride, ReadOnlySpan<float> b, int bStride, Span<float> c, int cStride, int m, int k, int n, SimdPath path)
     {
@@ -79,6 +80,7 @@ public static partial class Gemm
     /// are <paramref name="bStride"/> floats apart, and when that is a multiple of 1 KB they all fall into
     /// a few L1 sets and evict each other (a 1024-wide B ran at 55% of the speed of a 1000-wide one).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static ref float PackPanel(ReadOnlySpan<float> b, int bStride, int p0, int depth, int j0, int jEnd, float[] panel)
     {
         var width = jEnd - j0;
@@ -95,6 +97,7 @@ public static partial class Gemm
     /// directions is contiguous (rows of A for A·B, rows of Δ for Δᵀ·A), so the copy is a few
     /// vectorised row copies and the block's rows end up only depth (or rows) floats apart.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static BroadcastOperands PackABlock(
         ReadOnlySpan<float> a, int aRowStride, int aColStride, int i0, int iEnd, int p0, int depth, float[] block, in BroadcastOperands operands)
     {
@@ -129,6 +132,7 @@ public static partial class Gemm
     }
 
     /// <summary>One k block over one block of C: columns go to the widest vectors that fit, then narrower ones, then scalars.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BroadcastBlock(in BroadcastOperands operands, TileBlock block, int j, int p0, int depth, SimdPath path)
     {
         if (path == SimdPath.Vector512)
@@ -145,6 +149,15 @@ public static partial class Gemm
         if (path >= SimdPath.Vector256)
         {
             j = BroadcastColumns<Simd256, Vector256<float>>(operands, block, p0, depth, j, twoVectors: false);
+        }
+
+        if (path == SimdPath.Vector128)
+        {
+            j = BroadcastColumns<Simd128, Vector128<float>>(operands, block, p0, depth, j, twoVectors: true);
+        }
+
+        if (path >= SimdPath.Vector128)
+        {
             j = BroadcastColumns<Simd128, Vector128<float>>(operands, block, p0, depth, j, twoVectors: false);
         }
 
@@ -156,6 +169,7 @@ public static partial class Gemm
     private readonly record struct TileBlock(int RowStart, int RowEnd, int ColumnEnd);
 
     /// <summary>Processes column strips of 1 or 2 vectors from <paramref name="j"/> while they fit; returns the first column left.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int BroadcastColumns<TOps, TVector>(in BroadcastOperands o, TileBlock block, int p0, int depth, int j, bool twoVectors)
         where TOps : struct, ISimdOps<TVector>
         where TVector : struct

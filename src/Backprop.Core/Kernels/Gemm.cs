@@ -8,11 +8,13 @@ namespace Backprop.Core.Kernels;
 /// </summary>
 /// <remarks>
 /// Cache-blocked, register-tiled kernels with fused multiply-adds, generic over the vector width and
-/// compiled for <see cref="SimdPath.Vector512"/>, <see cref="SimdPath.Vector256"/> and
-/// <see cref="SimdPath.Scalar"/>; the public entry points use <see cref="SimdPaths.Best"/>.
+/// compiled for <see cref="SimdPath.Vector512"/>, <see cref="SimdPath.Vector256"/>, <see cref="SimdPath.Vector128"/>
+/// and <see cref="SimdPath.Scalar"/>; the public entry points use <see cref="SimdPaths.Best"/>.
 /// Each element of C is computed by one fixed sequence of operations that does not depend on how
 /// C is split into tiles, so computing any block of rows separately (one per thread) gives the same
-/// bits as computing the whole product at once.
+/// bits as computing the whole product at once, and every path computes it alike (the broadcast form
+/// as one FMA chain per element, the dot-product form in <see cref="DotLanes"/> lanes at every width),
+/// so the bits do not depend on the CPU either.
 /// </remarks>
 public static partial class Gemm
 {

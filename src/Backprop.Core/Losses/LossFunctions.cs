@@ -1,5 +1,6 @@
 using Backprop.Core.Kernels;
 using Backprop.Core.Model;
+using System.Runtime.CompilerServices;
 
 namespace Backprop.Core.Losses;
 
@@ -12,6 +13,7 @@ public static class LossFunctions
     /// Cross-entropies are computed from z (log-sum-exp, softplus), so they stay finite even where a
     /// rounds to 0 or 1.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Sum(LossKind loss, ReadOnlySpan<float> z, ReadOnlySpan<float> a, ReadOnlySpan<float> y, int width)
     {
         CheckLengths(z.Length, a.Length, y.Length, a.Length, width);
@@ -38,6 +40,7 @@ public static class LossFunctions
     /// for MSE the full chain rule (a − y) ⊙ σ'(z), and for a softmax output the Jacobian product
     /// δ_k = a_k (g_k − Σ_j g_j a_j) with g = a − y.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void OutputDelta(LossKind loss, Activation output, ReadOnlySpan<float> a, ReadOnlySpan<float> y, Span<float> delta, int width)
     {
         CheckLengths(a.Length, a.Length, y.Length, delta.Length, width);
@@ -75,6 +78,7 @@ public static class LossFunctions
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double HalfSquaredError(ReadOnlySpan<float> a, ReadOnlySpan<float> y)
     {
         double sum = 0;
@@ -88,6 +92,7 @@ public static class LossFunctions
     }
 
     /// <summary>−Σ y_k ln softmax(z)_k = Σ y_k (logsumexp(z) − z_k).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double SoftmaxCrossEntropy(ReadOnlySpan<float> z, ReadOnlySpan<float> y)
     {
         double max = float.NegativeInfinity;
@@ -113,6 +118,7 @@ public static class LossFunctions
     }
 
     /// <summary>−Σ [y ln σ(z) + (1 − y) ln(1 − σ(z))] = Σ [max(z, 0) − y z + ln(1 + e^−|z|)].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double SigmoidBinaryCrossEntropy(ReadOnlySpan<float> z, ReadOnlySpan<float> y)
     {
         double loss = 0;

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Backprop.Core.Optimizers;
@@ -29,6 +30,7 @@ public sealed class AdamOptimizer(float beta1, float beta2, float epsilon, float
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void Update(int offset, Span<float> parameters, ReadOnlySpan<float> gradientSums, float sampleCount, float learningRate)
     {
         var correction1 = (float)(1 - Math.Pow(beta1, StepCount));

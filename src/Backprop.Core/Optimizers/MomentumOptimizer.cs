@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Backprop.Core.Optimizers;
@@ -20,6 +21,7 @@ public sealed class MomentumOptimizer(float momentum, bool nesterov, float weigh
     protected override IReadOnlyList<float[]> StateBuffers => [_velocity];
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void Update(int offset, Span<float> parameters, ReadOnlySpan<float> gradientSums, float sampleCount, float learningRate)
     {
         var theta = MemoryMarshal.Cast<float, Vector<float>>(parameters);

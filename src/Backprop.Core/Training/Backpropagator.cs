@@ -1,7 +1,8 @@
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using Backprop.Core.Kernels;
 using Backprop.Core.Losses;
 using Backprop.Core.Model;
+using Backprop.Core.Optimizers;
 
 namespace Backprop.Core.Training;
 
@@ -20,9 +21,15 @@ namespace Backprop.Core.Training;
 /// bits. Z, A and Δ are per-row, so they are still computed over the whole batch at once; only Σ∂W,
 /// Σ∂b and the loss sum go leaf by leaf: each thread takes its block of neurons through the tree's
 /// stack slots a block of weight columns at a time, small enough to stay in cache.</para>
-/// <para>With several threads each phase splits its output into fixed blocks (rows of Z and Δ, neurons
-/// of the gradients), one per thread. Every output element is computed by the same operations
-/// whatever block it falls in, so the gradient sums are bit-identical for any thread count.</para>
+/// <para>With several threads a pass has two phases, each split into fixed blocks, one per thread. Z, A
+/// and Δ of a row depend only on that row, so the first phase takes each thread's block of rows through
+/// every layer forward, the output delta and every layer's Δ back; the second sums the gradients of a
+/// block of every layer's neurons over all rows. Two fork/joins per step instead of two per layer keep a
+/// small batch worth splitting. Every output element is computed by the same operations whatever block
+/// it falls in, so the gradient sums are bit-identical for any thread count.</para>
+/// <para>The step's methods carry <see cref="MethodImplOptions.AggressiveOptimization"/>, as do the kernels,
+/// losses and optimizers they call: compiled optimized on first call instead of starting in tier-0 code,
+/// the first epochs of a run are as fast as the later ones (docs/performance.md, "Warm-up").</para>
 /// </remarks>
 public sealed unsafe class Backpropagator : IDisposable
 {
@@ -42,8 +49,9 @@ public sealed unsafe class Backpropagator : IDisposable
     private readonly float[][] _a;
     private readonly float[][] _delta;
     private readonly KernelThreads _threads;
-    private readonly Action<int> _forwardPart;
-    private readonly Action<int> _backwardPart;
+    private readonly Action<int> _rowsPart;
+    private readonly Action<int> _sumsPart;
+    private readonly SimdPath _path;
 
     /// <summary>Each thread's room for the tree's stack slots of one gradient block (empty until a pass has several leaves).</summary>
     private readonly float[][] _stacks;
@@ -52,10 +60,12 @@ public sealed unsafe class Backpropagator : IDisposable
     // spans are pinned for the duration of the pass and seen here as pointers.
     private float* _parameters;
     private float* _inputs;
+    private float* _targets;
+    private LossKind _loss;
+    private OptimizerStep _step;
     private float* _gradientSums;
     private int _rows;
     private int _shardSize;
-    private int _layer;
 
     /// <summary>
     /// Buffers for batches of up to <paramref name="maxRows"/> samples, computed on <paramref name="threads"/>
@@ -63,6 +73,12 @@ public sealed unsafe class Backpropagator : IDisposable
     /// </summary>
     /// <remarks>A pass with a smaller shard size than the constructor's allocates its extra stack slots once.</remarks>
     public Backpropagator(NetworkSpec spec, int maxRows, int threads = 1, int? shardSize = null)
+        : this(spec, maxRows, threads, shardSize, SimdPaths.Best)
+    {
+    }
+
+    /// <summary>The same on a given kernel path (tests force each one: every path gives the same bits).</summary>
+    internal Backpropagator(NetworkSpec spec, int maxRows, int threads, int? shardSize, SimdPath path)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxRows);
@@ -70,14 +86,15 @@ public sealed unsafe class Backpropagator : IDisposable
         CheckShardSize(shardSize ?? maxRows);
         Spec = spec;
         MaxRows = maxRows;
+        _path = path;
         var layers = spec.Layers;
         _z = [.. layers.Select(l => BatchBuffer(maxRows, l.Outputs))];
         _a = [.. layers.Select(l => BatchBuffer(maxRows, l.Outputs))];
         _delta = [.. layers.Select(l => BatchBuffer(maxRows, l.Outputs))];
         _threads = new KernelThreads(threads);
         _stacks = new float[threads][];
-        _forwardPart = ForwardPart;
-        _backwardPart = BackwardPart;
+        _rowsPart = RowsPart;
+        _sumsPart = SumsPart;
         EnsureStacks(GradientTree.LeafCount(maxRows, shardSize ?? maxRows));
     }
 
@@ -91,15 +108,16 @@ public sealed unsafe class Backpropagator : IDisposable
     public int Threads => _threads.Count;
 
     /// <summary>Runs the forward pass and returns the output activations, row-major [rows × outputs].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ReadOnlySpan<float> Forward(ReadOnlySpan<float> parameters, ReadOnlySpan<float> inputs, int rows)
     {
         CheckBatch(parameters, inputs, rows);
         fixed (float* parameterPointer = parameters, inputPointer = inputs)
         {
-            Begin(parameterPointer, inputPointer, null, rows);
+            Begin(parameterPointer, inputPointer, null, null, rows);
             try
             {
-                RunForward();
+                _threads.Run(_rowsPart);
             }
             finally
             {
@@ -129,7 +147,26 @@ public sealed unsafe class Backpropagator : IDisposable
     /// gives the bits of the whole batch.
     /// </remarks>
     public double ComputeGradientSums(
-        ReadOnlySpan<float> parameters, LossKind loss, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int rows, int shardSize, Span<float> gradientSums)
+        ReadOnlySpan<float> parameters, LossKind loss, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int rows, int shardSize, Span<float> gradientSums) =>
+        Pass(parameters, loss, inputs, targets, rows, shardSize, gradientSums, default);
+
+    /// <summary>
+    /// <see cref="ComputeGradientSums(ReadOnlySpan{float}, LossKind, ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, Span{float})"/>,
+    /// then <paramref name="step"/> applied to <paramref name="parameters"/> in place: each thread updates its block
+    /// of every layer's neurons as soon as that block's sums are final, so the update runs on all threads and
+    /// while the sums are still in cache. The weights get the bits of the sums followed by a whole
+    /// <see cref="Optimizer.Step(Span{float}, ReadOnlySpan{float}, int, float)"/>. <paramref name="step"/> is this pass's step,
+    /// from <see cref="Optimizer.BeginStep"/> of the optimizer of <paramref name="parameters"/>.
+    /// </summary>
+    public double ComputeGradientSumsAndStep(
+        Span<float> parameters, LossKind loss, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int rows, int shardSize, Span<float> gradientSums, OptimizerStep step) =>
+        Pass(parameters, loss, inputs, targets, rows, shardSize, gradientSums, step);
+
+    /// <summary>Forward, backward and the gradient sums; then the optimizer step, unless <paramref name="step"/> is the default (none).</summary>
+    /// <remarks><paramref name="parameters"/> is written only with a step, which only <see cref="ComputeGradientSumsAndStep"/> passes, with a writable span.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private double Pass(
+        ReadOnlySpan<float> parameters, LossKind loss, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int rows, int shardSize, Span<float> gradientSums, OptimizerStep step)
     {
         CheckBatch(parameters, inputs, rows);
         CheckShardSize(shardSize);
@@ -144,23 +181,18 @@ public sealed unsafe class Backpropagator : IDisposable
         }
 
         EnsureStacks(GradientTree.LeafCount(rows, shardSize));
-        fixed (float* parameterPointer = parameters, inputPointer = inputs, gradientPointer = gradientSums)
+        LossKinds.EnsureCompatible(loss, Spec.OutputActivation);
+        fixed (float* parameterPointer = parameters, inputPointer = inputs, targetPointer = targets, gradientPointer = gradientSums)
         {
-            Begin(parameterPointer, inputPointer, gradientPointer, rows);
+            Begin(parameterPointer, inputPointer, targetPointer, gradientPointer, rows);
             _shardSize = shardSize;
+            _loss = loss;
+            _step = step;
             try
             {
-                RunForward();
-                var last = Spec.Layers.Count - 1;
-                var outputs = Spec.OutputSize;
-                var output = Activations(last, rows);
+                _threads.Run(_rowsPart);
                 var lossSum = LeafLossSums(loss, targets);
-                LossFunctions.OutputDelta(loss, Spec.OutputActivation, output, targets, _delta[last].AsSpan(0, rows * outputs), outputs);
-                for (_layer = last; _layer >= 0; _layer--)
-                {
-                    _threads.Run(_backwardPart);
-                }
-
+                _threads.Run(_sumsPart);
                 return lossSum;
             }
             finally
@@ -182,32 +214,50 @@ public sealed unsafe class Backpropagator : IDisposable
     /// <summary>Stops the helper threads.</summary>
     public void Dispose() => _threads.Dispose();
 
-    private void RunForward()
+    /// <summary>
+    /// First phase, for one block of rows: every layer forward, Z = A_prev·Wᵀ + b (bias added in the GEMM's
+    /// store) and A = σ(Z); then, when the pass has targets, δ^L and every layer's Δ back to the first.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void RowsPart(int part)
     {
-        for (_layer = 0; _layer < Spec.Layers.Count; _layer++)
-        {
-            _threads.Run(_forwardPart);
-        }
-    }
-
-    /// <summary>Forward phase of layer <see cref="_layer"/> for one block of rows: Z = A_prev·Wᵀ + b (bias added in the GEMM's store), A = σ(Z).</summary>
-    private void ForwardPart(int part)
-    {
-        var layer = Spec.Layers[_layer];
         var (first, count) = Block(_rows, part);
         if (count == 0)
         {
             return;
         }
 
-        var previous = PreviousActivations(_layer, first, count);
-        var z = _z[_layer].AsSpan(first * layer.Outputs, count * layer.Outputs);
-        var biases = new ReadOnlySpan<float>(_parameters + layer.BiasOffset, layer.Outputs);
-        Gemm.MultiplyTransposedB(previous, Weights(layer), biases, z, count, layer.Inputs, layer.Outputs, SimdPaths.Best);
-        ActivationKernels.Apply(layer.Activation, z, _a[_layer].AsSpan(first * layer.Outputs, count * layer.Outputs), layer.Outputs);
+        var layers = Spec.Layers;
+        for (var l = 0; l < layers.Count; l++)
+        {
+            var layer = layers[l];
+            var z = _z[l].AsSpan(first * layer.Outputs, count * layer.Outputs);
+            var biases = new ReadOnlySpan<float>(_parameters + layer.BiasOffset, layer.Outputs);
+            Gemm.MultiplyTransposedB(PreviousActivations(l, first, count), Weights(layer), biases, z, count, layer.Inputs, layer.Outputs, _path);
+            ActivationKernels.Apply(layer.Activation, z, _a[l].AsSpan(first * layer.Outputs, count * layer.Outputs), layer.Outputs, _path);
+        }
+
+        if (_targets == null)
+        {
+            return;
+        }
+
+        var last = layers.Count - 1;
+        var outputs = Spec.OutputSize;
+        var targets = new ReadOnlySpan<float>(_targets + (first * outputs), count * outputs);
+        LossFunctions.OutputDelta(_loss, Spec.OutputActivation, _a[last].AsSpan(first * outputs, count * outputs), targets, _delta[last].AsSpan(first * outputs, count * outputs), outputs);
+        for (var l = last; l > 0; l--)
+        {
+            var layer = layers[l];
+            var delta = _delta[l].AsSpan(first * layer.Outputs, count * layer.Outputs);
+            var previousDelta = _delta[l - 1].AsSpan(first * layer.Inputs, count * layer.Inputs);
+            Gemm.Multiply(delta, Weights(layer), previousDelta, count, layer.Outputs, layer.Inputs, _path);
+            ActivationKernels.MultiplyByDerivative(layers[l - 1].Activation, PreviousActivations(l, first, count), previousDelta);
+        }
     }
 
     /// <summary>Σ of the per-sample losses of the last forward pass: per leaf, the leaf sums added along the tree.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double LeafLossSums(LossKind loss, ReadOnlySpan<float> targets)
     {
         var last = Spec.Layers.Count - 1;
@@ -217,47 +267,53 @@ public sealed unsafe class Backpropagator : IDisposable
     }
 
     /// <summary>
-    /// Backward phase of layer <see cref="_layer"/> for one block: the weight and bias gradient sums of a
-    /// block of its neurons, then Δ of the previous layer for a block of rows.
+    /// Second phase, for one block: the weight and bias gradient sums of a block of every layer's neurons over
+    /// all rows, each block's parameters updated right after when the pass has an optimizer step.
     /// </summary>
-    private void BackwardPart(int part)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void SumsPart(int part)
     {
-        var layer = Spec.Layers[_layer];
-        var delta = _delta[_layer].AsSpan(0, _rows * layer.Outputs);
-        var (neuron, neurons) = Block(layer.Outputs, part);
-        if (neurons > 0)
+        for (var l = Spec.Layers.Count - 1; l >= 0; l--)
         {
-            SumGradients(layer, delta, neuron, neurons, part);
-        }
+            var layer = Spec.Layers[l];
+            var (neuron, neurons) = Block(layer.Outputs, part);
+            if (neurons == 0)
+            {
+                continue;
+            }
 
-        var (first, count) = Block(_rows, part);
-        if (_layer == 0 || count == 0)
-        {
-            return;
+            SumGradients(l, _delta[l].AsSpan(0, _rows * layer.Outputs), neuron, neurons, part);
+            if (_step.SampleCount > 0) // default(OptimizerStep) counts no samples: no step
+            {
+                ApplyStep(layer.WeightOffset + (neuron * layer.Inputs), neurons * layer.Inputs);
+                ApplyStep(layer.BiasOffset + neuron, neurons);
+            }
         }
-
-        var previousDelta = _delta[_layer - 1].AsSpan(first * layer.Inputs, count * layer.Inputs);
-        Gemm.Multiply(delta.Slice(first * layer.Outputs, count * layer.Outputs), Weights(layer), previousDelta, count, layer.Outputs, layer.Inputs);
-        ActivationKernels.MultiplyByDerivative(Spec.Layers[_layer - 1].Activation, PreviousActivations(_layer, first, count), previousDelta);
     }
 
+    /// <summary>Applies the pass's optimizer step to parameters [offset, offset + count), whose sums are final.</summary>
+    private void ApplyStep(int offset, int count) =>
+        _step.Apply(offset, new Span<float>(_parameters + offset, count), new ReadOnlySpan<float>(_gradientSums + offset, count));
+
     /// <summary>
-    /// Σ∂W and Σ∂b of neurons [neuron, neuron + neurons) of <paramref name="layer"/>: over all rows at once
+    /// Σ∂W and Σ∂b of neurons [neuron, neuron + neurons) of layer <paramref name="index"/>: over all rows at once
     /// when the pass has one leaf, else along the tree in this thread's stack (<see cref="SumLeafGradients"/>).
     /// </summary>
-    private void SumGradients(LayerSpec layer, ReadOnlySpan<float> delta, int neuron, int neurons, int part)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void SumGradients(int index, ReadOnlySpan<float> delta, int neuron, int neurons, int part)
     {
+        var layer = Spec.Layers[index];
         var weights = new Span<float>(_gradientSums + layer.WeightOffset + (neuron * layer.Inputs), neurons * layer.Inputs);
         var biases = new Span<float>(_gradientSums + layer.BiasOffset + neuron, neurons);
         var depth = GradientTree.StackDepth(GradientTree.LeafCount(_rows, _shardSize));
         if (depth == 1)
         {
-            Gemm.MultiplyTransposedA(delta[neuron..], layer.Outputs, PreviousActivations(_layer, 0, _rows), weights, neurons, _rows, layer.Inputs, SimdPaths.Best);
+            Gemm.MultiplyTransposedA(delta[neuron..], layer.Outputs, PreviousActivations(index, 0, _rows), weights, neurons, _rows, layer.Inputs, _path);
             ColumnSums.Compute(delta, layer.Outputs, neuron, biases);
             return;
         }
 
-        SumLeafGradients(layer, delta, neuron, neurons, _stacks[part], depth, weights, biases);
+        SumLeafGradients(index, delta, neuron, neurons, _stacks[part], depth, weights, biases);
     }
 
     /// <summary>
@@ -265,16 +321,18 @@ public sealed unsafe class Backpropagator : IDisposable
     /// <paramref name="stack"/>. The weights go one block of columns at a time, so that the block's slots
     /// stay in cache while the leaves are added into them; the last addition writes the result out.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void SumLeafGradients(
-        LayerSpec layer, ReadOnlySpan<float> delta, int neuron, int neurons, Span<float> stack, int depth, Span<float> weights, Span<float> biases)
+        int index, ReadOnlySpan<float> delta, int neuron, int neurons, Span<float> stack, int depth, Span<float> weights, Span<float> biases)
     {
-        var previous = PreviousActivations(_layer, 0, _rows);
+        var layer = Spec.Layers[index];
+        var previous = PreviousActivations(index, 0, _rows);
         var columns = ColumnBlock(layer.Inputs, neurons, depth);
         for (var column = 0; column < layer.Inputs; column += columns)
         {
             var width = Math.Min(columns, layer.Inputs - column);
             var slots = new StackSlots(stack, neurons, width, weights[column..], layer.Inputs);
-            var sums = new WeightSums(layer, delta, previous, neuron, column, slots);
+            var sums = new WeightSums(layer, delta, previous, neuron, column, slots, _path);
             GradientTree.Reduce(_rows, _shardSize, ref sums);
         }
 
@@ -371,10 +429,11 @@ public sealed unsafe class Backpropagator : IDisposable
         return (first, Math.Min(size, total - first));
     }
 
-    private void Begin(float* parameters, float* inputs, float* gradientSums, int rows)
+    private void Begin(float* parameters, float* inputs, float* targets, float* gradientSums, int rows)
     {
         _parameters = parameters;
         _inputs = inputs;
+        _targets = targets;
         _gradientSums = gradientSums;
         _rows = rows;
     }
@@ -383,6 +442,8 @@ public sealed unsafe class Backpropagator : IDisposable
     {
         _parameters = null;
         _inputs = null;
+        _targets = null;
+        _step = default;
         _gradientSums = null;
     }
 
@@ -423,12 +484,14 @@ public sealed unsafe class Backpropagator : IDisposable
 
         public double Result => _slots[0];
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void SumLeaf(int slot, int first, int rows)
         {
             var (start, length) = (first * width, rows * width);
             _slots[slot] = LossFunctions.Sum(loss, _z.Slice(start, length), _a.Slice(start, length), _targets.Slice(start, length), width);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void AddChain(int into, int top)
         {
             var sum = _slots[top];
@@ -460,13 +523,15 @@ public sealed unsafe class Backpropagator : IDisposable
         public Span<float> Slot(int slot) => _stack.Slice(slot * rows * width, rows * width);
 
         /// <summary>Slot into ← slot into + (slot into + 1 + (… + slot top)), the partial sums kept in the top slot.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void AddChain(int into, int top)
         {
             var sum = Chain(into + 1, top);
-            TensorPrimitives.Add(Slot(into), sum, Slot(into));
+            ElementwiseAdd.Compute(Slot(into), sum, Slot(into));
         }
 
         /// <summary>destination ← slot 0 + (slot 1 + (… + slot top)), row by row.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Finish(int top)
         {
             var bottom = Slot(0);
@@ -480,18 +545,19 @@ public sealed unsafe class Backpropagator : IDisposable
                 }
                 else
                 {
-                    TensorPrimitives.Add(bottom.Slice(row * width, width), sum.Slice(row * width, width), target);
+                    ElementwiseAdd.Compute(bottom.Slice(row * width, width), sum.Slice(row * width, width), target);
                 }
             }
         }
 
         /// <summary>Slot from + (… + slot top), computed in the top slot.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private Span<float> Chain(int from, int top)
         {
             var sum = Slot(top);
             for (var slot = top - 1; slot >= from; slot--)
             {
-                TensorPrimitives.Add(Slot(slot), sum, sum);
+                ElementwiseAdd.Compute(Slot(slot), sum, sum);
             }
 
             return sum;
@@ -499,19 +565,20 @@ public sealed unsafe class Backpropagator : IDisposable
     }
 
     /// <summary>Σ∂W = Δᵀ·A_prev of each leaf for neurons [neuron, neuron + rows) and inputs [column, column + width).</summary>
-    private readonly ref struct WeightSums(LayerSpec layer, ReadOnlySpan<float> delta, ReadOnlySpan<float> previous, int neuron, int column, StackSlots slots)
+    private readonly ref struct WeightSums(LayerSpec layer, ReadOnlySpan<float> delta, ReadOnlySpan<float> previous, int neuron, int column, StackSlots slots, SimdPath path)
         : ILeafSums
     {
         private readonly ReadOnlySpan<float> _delta = delta;
         private readonly ReadOnlySpan<float> _previous = previous;
         private readonly StackSlots _slots = slots;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void SumLeaf(int slot, int first, int rows)
         {
             var (outputs, inputs) = (layer.Outputs, layer.Inputs);
             Gemm.MultiplyTransposedA(
                 _delta[((first * outputs) + neuron)..], outputs, _previous[((first * inputs) + column)..], inputs, _slots.Slot(slot), _slots.Width,
-                _slots.Rows, rows, _slots.Width, SimdPaths.Best);
+                _slots.Rows, rows, _slots.Width, path);
         }
 
         public void AddChain(int into, int top) => _slots.AddChain(into, top);
@@ -525,6 +592,7 @@ public sealed unsafe class Backpropagator : IDisposable
         private readonly ReadOnlySpan<float> _delta = delta;
         private readonly StackSlots _slots = slots;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void SumLeaf(int slot, int first, int rows) =>
             ColumnSums.Compute(_delta.Slice(first * layer.Outputs, rows * layer.Outputs), layer.Outputs, neuron, _slots.Slot(slot));
 

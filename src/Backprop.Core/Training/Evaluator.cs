@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using Backprop.Core.Data;
 using Backprop.Core.Losses;
 using Backprop.Core.Model;
@@ -16,6 +17,7 @@ public static class Evaluator
     /// <see cref="BatchRows"/>, and each row's arg-max class.
     /// </summary>
     /// <exception cref="ArgumentException">A span's length does not fit <paramref name="rows"/> and the network's sizes.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Predict(Network network, ReadOnlySpan<float> inputs, int rows, Span<float> outputs, Span<int> classes)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -41,6 +43,7 @@ public static class Evaluator
     }
 
     /// <summary>Mean loss and (for labelled data) accuracy of <paramref name="network"/> on <paramref name="data"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Evaluation Evaluate(Network network, Dataset data, LossKind loss)
     {
         ArgumentNullException.ThrowIfNull(network);

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Backprop.Core.Training;
 
@@ -111,6 +112,7 @@ public static class GradientTree
     /// added (all such additions after a leaf as one chain). After the last leaf, those additions and the
     /// fold of the stack are one chain, s0 + (s1 + (… + sm)), which the owner finishes where it likes.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Reduce<TSums>(int rows, int shardSize, ref TSums sums)
         where TSums : ILeafSums, allows ref struct
     {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Backprop.Core.Data;
+using Backprop.Core.Kernels;
 using Backprop.Core.Losses;
 using Backprop.Core.Model;
 using Backprop.Core.Optimizers;
@@ -27,6 +28,12 @@ public sealed class Trainer : IDisposable
     /// <summary>Prepares to train <paramref name="network"/> (updated in place) on <paramref name="data"/>.</summary>
     /// <exception cref="InvalidInputException">Bad options, or data that does not fit the network.</exception>
     public Trainer(Network network, DatasetSplit data, TrainingOptions options)
+        : this(network, data, options, SimdPaths.Best)
+    {
+    }
+
+    /// <summary>The same with the kernels on a given path (tests force each one: every path gives the same weights).</summary>
+    internal Trainer(Network network, DatasetSplit data, TrainingOptions options, SimdPath path)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(data);
@@ -47,7 +54,7 @@ public sealed class Trainer : IDisposable
         steps.Schedule.Validate();
         BatchesPerEpoch = steps.BatchesPerEpoch;
         _optimizer = Optimizer.Create(options.Optimizer, network.Spec.ParameterCount);
-        _pass = new Backpropagator(network.Spec, batchRows, options.Threads, Math.Min(options.ShardSize, batchRows));
+        _pass = new Backpropagator(network.Spec, batchRows, options.Threads, Math.Min(options.ShardSize, batchRows), path);
         _batchInputs = new float[batchRows * network.Spec.InputSize];
         _batchTargets = new float[batchRows * network.Spec.OutputSize];
         _gradientSums = new float[network.Spec.ParameterCount];
@@ -96,12 +103,10 @@ public sealed class Trainer : IDisposable
         var rows = indices.Length;
         train.Gather(indices, _batchInputs, _batchTargets);
 
-        var lossSum = _pass.ComputeGradientSums(
+        return _pass.ComputeGradientSumsAndStep(
             _network.Parameters, _options.Loss,
             _batchInputs.AsSpan(0, rows * train.InputSize), _batchTargets.AsSpan(0, rows * train.TargetSize),
-            rows, _options.ShardSize, _gradientSums);
-        _optimizer.Step(_network.Parameters, _gradientSums, rows, learningRate);
-        return lossSum;
+            rows, _options.ShardSize, _gradientSums, _optimizer.BeginStep(rows, learningRate));
     }
 
     private static void CheckFits(NetworkSpec spec, Dataset data, string field)

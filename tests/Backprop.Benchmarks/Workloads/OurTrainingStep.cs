@@ -8,7 +8,8 @@ namespace Backprop.Benchmarks.Workloads;
 /// <summary>
 /// One SGD step of Backprop.Core exactly as <c>Trainer</c> runs it: gradient sums over the batch on
 /// the given number of threads, per micro-shard (<see cref="TrainingOptions.DefaultShardSize"/> rows
-/// unless told otherwise) added along the gradient tree, then <see cref="Optimizer.Step(Span{float}, ReadOnlySpan{float}, int, float)"/>,
+/// unless told otherwise) added along the gradient tree, each block of parameters updated by the optimizer step
+/// on the same threads as soon as its sums are final (<see cref="Backpropagator.ComputeGradientSumsAndStep"/>),
 /// which divides the sums by the batch size inside its update pass (float32 throughout).
 /// </summary>
 public sealed class OurTrainingStep : IDisposable
@@ -41,9 +42,8 @@ public sealed class OurTrainingStep : IDisposable
     public double Run()
     {
         var rows = _batch.Rows;
-        var lossSum = _pass.ComputeGradientSums(_parameters, _loss, _batch.Inputs, _batch.Targets, rows, _shardSize, _gradientSums);
-        _optimizer.Step(_parameters, _gradientSums, rows, ReferenceMlp.LearningRate);
-        return lossSum;
+        return _pass.ComputeGradientSumsAndStep(
+            _parameters, _loss, _batch.Inputs, _batch.Targets, rows, _shardSize, _gradientSums, _optimizer.BeginStep(rows, ReferenceMlp.LearningRate));
     }
 
     /// <summary>Stops the gradient threads.</summary>

@@ -62,6 +62,41 @@ public class ActivationKernelsTests
         }
     }
 
+    public static IEnumerable<object[]> EveryActivationOnEveryVectorPath =>
+        from activation in Enum.GetValues<Activation>()
+        from path in Enum.GetValues<SimdPath>()
+        where path != SimdPath.Scalar
+        select new object[] { activation, path };
+
+    [Theory]
+    [MemberData(nameof(EveryActivationOnEveryVectorPath))]
+    public void Apply_AnyPath_BitIdenticalToScalarPath(Activation activation, SimdPath path)
+    {
+        // Arrange: where e^x is exact, rounds, underflows to subnormals and 0, and overflows; rows of 7 for softmax
+        float[] special = [0f, -0f, 1e-30f, -1e-30f, 87.5f, -87.5f, 88.8f, -88.8f, 103.9f, -103.9f, 104.5f, -104.5f, 200f, -200f];
+        var random = new Random(17);
+        var z = special.Concat(Enumerable.Range(0, (7 * 40) - special.Length).Select(_ => (float)((random.NextDouble() - 0.5) * 60))).ToArray();
+        if (activation != Activation.Softmax)
+        {
+            z = [.. z, float.PositiveInfinity, float.NegativeInfinity, float.MaxValue, float.MinValue, float.Epsilon];
+        }
+
+        var expected = new float[z.Length];
+        ActivationKernels.Apply(activation, z, expected, 7, SimdPath.Scalar);
+        var actual = new float[z.Length];
+
+        // Act
+        ActivationKernels.Apply(activation, z, actual, 7, path);
+
+        // Assert
+        for (var i = 0; i < z.Length; i++)
+        {
+            Assert.True(
+                BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(actual[i]),
+                $"z = {z[i]:R}: {path} gives {actual[i]:R}, the scalar path {expected[i]:R}");
+        }
+    }
+
     [Fact]
     public void SoftmaxRows_LargeLogits_RowsSumToOneWithoutOverflow()
     {

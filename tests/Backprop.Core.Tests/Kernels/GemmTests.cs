@@ -73,9 +73,10 @@ public class GemmTests
         AssertClose(Reference(m, k, n, (i, p) => p < k ? a[(i * k) + p] : 1, (p, j) => p < k ? b[(j * k) + p] : bias[j], extraTerm: true), c, k + 1);
     }
 
+    public static TheoryData<SimdPath> VectorPaths => [.. Enum.GetValues<SimdPath>().Where(p => p != SimdPath.Scalar)];
+
     [Theory]
-    [InlineData(SimdPath.Vector256)]
-    [InlineData(SimdPath.Vector512)]
+    [MemberData(nameof(VectorPaths))]
     public void BroadcastProducts_AnyPath_BitIdenticalToScalarPath(SimdPath path)
     {
         // Every path accumulates each element over k in the same order with one FMA per term.
@@ -90,6 +91,29 @@ public class GemmTests
         Gemm.Multiply(a, b, vector, m, k, n, path);
 
         Assert.Equal(scalar, vector);
+    }
+
+    [Theory]
+    [MemberData(nameof(VectorPaths))]
+    public void DotProducts_AnyPath_BitIdenticalToScalarPath(SimdPath path)
+    {
+        // Every path sums each element's terms in Gemm.DotLanes lanes and adds the lanes along one tree;
+        // k from 0 to 70 covers no lane block, whole blocks and every tail length.
+        const int m = 9, n = 7;
+        for (var k = 0; k <= 70; k++)
+        {
+            var random = new Random(k);
+            var a = RandomMatrix(random, m * k);
+            var b = RandomMatrix(random, n * k);
+            var bias = RandomMatrix(random, n);
+            var scalar = new float[m * n];
+            var vector = new float[m * n];
+
+            Gemm.MultiplyTransposedB(a, b, bias, scalar, m, k, n, SimdPath.Scalar);
+            Gemm.MultiplyTransposedB(a, b, bias, vector, m, k, n, path);
+
+            Assert.True(scalar.AsSpan().SequenceEqual(vector), $"k = {k}");
+        }
     }
 
     [Fact]

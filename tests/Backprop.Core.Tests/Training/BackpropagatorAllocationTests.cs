@@ -12,12 +12,14 @@ public class BackpropagatorAllocationTests
     private const int Rows = 37;
 
     [Theory]
-    [InlineData(Activation.Sigmoid, Activation.Sigmoid, LossKind.MeanSquaredError, Rows, true)]
-    [InlineData(Activation.Relu, Activation.Softmax, LossKind.CrossEntropy, Rows, true)]
-    [InlineData(Activation.Sigmoid, Activation.Sigmoid, LossKind.MeanSquaredError, 5, true)]
-    [InlineData(Activation.Relu, Activation.Softmax, LossKind.CrossEntropy, 5, true)]
-    [InlineData(Activation.Tanh, Activation.Softmax, LossKind.CrossEntropy, 1, false)]
-    public void TrainingStep_SteadyState_AllocatesNothing(Activation hidden, Activation output, LossKind loss, int shardSize, bool shardSizeKnownUpFront)
+    [InlineData(Activation.Sigmoid, Activation.Sigmoid, LossKind.MeanSquaredError, Rows, true, false)]
+    [InlineData(Activation.Relu, Activation.Softmax, LossKind.CrossEntropy, Rows, true, false)]
+    [InlineData(Activation.Sigmoid, Activation.Sigmoid, LossKind.MeanSquaredError, 5, true, false)]
+    [InlineData(Activation.Relu, Activation.Softmax, LossKind.CrossEntropy, 5, true, false)]
+    [InlineData(Activation.Tanh, Activation.Softmax, LossKind.CrossEntropy, 1, false, false)]
+    [InlineData(Activation.Sigmoid, Activation.Sigmoid, LossKind.MeanSquaredError, 5, true, true)]
+    [InlineData(Activation.Relu, Activation.Softmax, LossKind.CrossEntropy, Rows, true, true)]
+    public void TrainingStep_SteadyState_AllocatesNothing(Activation hidden, Activation output, LossKind loss, int shardSize, bool shardSizeKnownUpFront, bool fusedStep)
     {
         const int rows = Rows;
         var spec = NetworkSpec.Create(60, [33, 17], 10, hidden, output);
@@ -35,6 +37,12 @@ public class BackpropagatorAllocationTests
         var optimizer = Optimizer.Create(new OptimizerSettings(OptimizerKind.Adam, 1e-3f), spec.ParameterCount);
         void Step()
         {
+            if (fusedStep)
+            {
+                pass.ComputeGradientSumsAndStep(parameters, loss, inputs, targets, rows, shardSize, gradientSums, optimizer.BeginStep(rows, 1e-3f));
+                return;
+            }
+
             pass.ComputeGradientSums(parameters, loss, inputs, targets, rows, shardSize, gradientSums);
             optimizer.Step(parameters, gradientSums, rows, 1e-3f);
         }
