@@ -109,7 +109,7 @@ public class SubmitCommandTests
         using var dir = new TempDirectory();
         var modelPath = Path.Combine(dir.Path, "init.json");
         var network = ParameterInitializer.Initialize(NetworkSpec.Create(2, [3], 2, Core.Model.Activation.Relu, Core.Model.Activation.Softmax), seed: 5);
-        ModelJson.Save(network, modelPath);
+        ModelJson.Save(new TrainedModel(network, ModelMetadata.None), modelPath);
 
         var run = server.Run("submit", "--data", "xor", "--init-model", modelPath);
 
@@ -126,7 +126,7 @@ public class SubmitCommandTests
         using var server = new FakeTrainerServer();
         using var dir = new TempDirectory();
         var modelPath = Path.Combine(dir.Path, "init.json");
-        ModelJson.Save(ParameterInitializer.Initialize(NetworkSpec.Create(2, [3], 2, Core.Model.Activation.Relu, Core.Model.Activation.Softmax), seed: 5), modelPath);
+        ModelJson.Save(new TrainedModel(ParameterInitializer.Initialize(NetworkSpec.Create(2, [3], 2, Core.Model.Activation.Relu, Core.Model.Activation.Softmax), seed: 5), ModelMetadata.None), modelPath);
 
         server.Run("submit", "--init-model", modelPath, "--hidden", "4").AssertBadInput("--hidden", "--init-model");
     }

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using Backprop.Core.Data;
+using Backprop.Core.Data.Tables;
 using Backprop.Core.Tests.Data;
 using Backprop.Protocol.V1;
 using Backprop.Server.Storage;
@@ -56,7 +57,7 @@ public sealed class UploadStoreTests : IDisposable
             Stream(Upload("pairs", DatasetFormat.Csv, [("pairs.csv", regression)], targetColumns: 2)), CancellationToken.None);
 
         Assert.Equal(2, dataset.TargetColumns);
-        var split = DatasetLoader.Load(_store.DataPathOf(dataset), testData: null, dataset.TargetColumns, seed: 1);
+        var split = DatasetLoader.Load(_store.DataPathOf(dataset), testData: null, new TableOptions { TargetCount = dataset.TargetColumns }, standardize: false, seed: 1);
         Assert.Equal(2, split.Train.TargetSize);
     }
 
@@ -76,7 +77,7 @@ public sealed class UploadStoreTests : IDisposable
         Assert.Equal(Sha256([.. images, .. labels]), dataset.Sha256);
         var path = _store.DataPathOf(dataset);
         Assert.Equal(Path.Combine(_root.UploadsFolder, dataset.DatasetId), path);
-        var split = DatasetLoader.Load(path, testData: null, targetColumns: null, seed: 1);
+        var split = DatasetLoader.Load(path, testData: null, TableOptions.Default, standardize: false, seed: 1);
         Assert.Equal(3, split.Train.Count);
         Assert.Equal(3, split.Train.TargetSize);
     }

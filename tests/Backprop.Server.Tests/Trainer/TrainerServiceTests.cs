@@ -54,7 +54,7 @@ public sealed class TrainerServiceTests(SharedTrainerServer shared)
         // The same job trained by the single-process trainer, from the same file.
         var file = Path.Combine(Directory.CreateTempSubdirectory().FullName, "quadrants.csv");
         await File.WriteAllBytesAsync(file, csv);
-        var local = TrainLocally(request, DatasetLoader.Load(file, null, null, request.Training.Seed));
+        var local = TrainLocally(request, DatasetLoader.Load(file, null, Core.Data.Tables.TableOptions.Default, standardize: false, request.Training.Seed));
         Assert.Equal(JobState.Succeeded, events[^1].Job.State);
         var epochs = events.Where(e => e.EventCase == WatchJobResponse.EventOneofCase.EpochFinished).Select(e => e.EpochFinished).ToList();
         Assert.Equal([1, 2, 3], epochs.Select(epoch => epoch.Epoch));
@@ -63,7 +63,7 @@ public sealed class TrainerServiceTests(SharedTrainerServer shared)
 
         var inputs = new float[] { 0.5f, 0.5f, -0.5f, 0.5f, 0.25f, -0.75f };
         var predicted = await _client.PredictAsync(new PredictRequest { JobId = jobId, Inputs = TensorBytes.From(inputs), Rows = 3 });
-        var expected = ModelPredictor.Predict(local, new PredictRequest { Inputs = TensorBytes.From(inputs), Rows = 3 }, 10);
+        var expected = ModelPredictor.Predict(new Core.Model.TrainedModel(local, Core.Model.ModelMetadata.None), new PredictRequest { Inputs = TensorBytes.From(inputs), Rows = 3 }, 10);
         Assert.Equal(TensorBytes.ToArray(expected.Outputs, "outputs"), TensorBytes.ToArray(predicted.Outputs, "outputs"));
         Assert.Equal(expected.Classes, predicted.Classes);
     }
