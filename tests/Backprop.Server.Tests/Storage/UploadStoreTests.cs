@@ -62,6 +62,30 @@ public sealed class UploadStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task ReceiveAsync_ParquetWithLabelColumn_StoresAFileTheLoaderReadsAsUploaded()
+    {
+        var schema = new Parquet.Schema.ParquetSchema(new Parquet.Schema.DataField<string>("kind"), new Parquet.Schema.DataField<float>("x"));
+        using var bytes = new MemoryStream();
+        await using (var writer = await Parquet.ParquetWriter.CreateAsync(schema, bytes))
+        using (var group = writer.CreateRowGroup())
+        {
+            await group.WriteAsync(schema.DataFields[0], ["b", "a", "b"]);
+            await group.WriteAsync(schema.DataFields[1], new ReadOnlyMemory<float>([1f, 2f, 3f]));
+        }
+
+        var messages = Upload("kinds", DatasetFormat.Parquet, [("kinds.parquet", bytes.ToArray())]);
+        messages[0].Table = new TableLayout { LabelColumn = "kind" };
+
+        var dataset = await _store.ReceiveAsync(Stream(messages), CancellationToken.None);
+
+        Assert.Equal("kind", dataset.Table.LabelColumn);
+        var table = Protocol.TableConverter.TableOptionsFrom(dataset.TargetColumns, dataset.Table);
+        var split = DatasetLoader.Load(_store.DataPathOf(dataset), testData: null, table, standardize: false, seed: 1);
+        Assert.Equal(["a", "b"], split.Train.LabelNames);
+        Assert.Equal([1f, 2f, 3f], split.Train.Features);
+    }
+
+    [Fact]
     public async Task ReceiveAsync_IdxFiles_StoresADirectoryTheLoaderReads()
     {
         var images = IdxBytes.Images(count: 3, rows: 2, columns: 2, IdxBytes.RandomPixels(12, seed: 5));
