@@ -58,7 +58,12 @@ internal static class SubmitRequestBuilder
     private static DatasetReference DatasetOf(TrainFlags flags, ParseResult parsed, string? datasetId)
     {
         var (targetColumns, table) = TableConverter.TableOptionsToProto(flags.Table.Options(parsed));
-        var reference = new DatasetReference { TargetColumns = targetColumns, Standardize = parsed.GetValue(flags.Standardize) };
+        var reference = new DatasetReference
+        {
+            TargetColumns = targetColumns,
+            Standardize = parsed.GetValue(flags.Standardize),
+            ValidationSplit = parsed.GetValue(flags.ValidationSplit) ?? 0,
+        };
         if (flags.Table.All.Any(flag => parsed.GetResult(flag) is { Implicit: false }))
         {
             // Unset, an uploaded dataset is read as its upload said.

@@ -36,7 +36,8 @@ internal static class TrainCommand
     {
         var options = TrainSettings.Options(flags, parsed);
         var table = flags.Table.Options(parsed);
-        var data = DatasetLoader.Load(parsed.GetValue(flags.Data)!, parsed.GetValue(flags.TestData), table, parsed.GetValue(flags.Standardize), options.Seed);
+        var data = DatasetLoader.Load(
+            parsed.GetValue(flags.Data)!, parsed.GetValue(flags.TestData), table, parsed.GetValue(flags.Standardize), options.Seed, parsed.GetValue(flags.ValidationSplit));
         var network = CreateNetwork(flags, parsed, data.Train, options.Seed);
         options = TrainSettings.WithLoss(options, flags, parsed, network.Spec.OutputActivation);
         var printer = new EpochPrinter(output, interactive, options.Epochs);
@@ -82,6 +83,7 @@ internal static class TrainCommand
             TargetColumns = targetColumns,
             Table = layout,
             Standardize = data.Standardization is not null,
+            ValidationSplit = parsed.GetValue(flags.ValidationSplit) ?? 0,
             SplitSeed = options.Seed,
         };
         var threads = parsed.GetValue(flags.Threads) ?? Math.Max(1, Environment.ProcessorCount / workers);

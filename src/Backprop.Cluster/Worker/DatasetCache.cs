@@ -149,7 +149,8 @@ public sealed class DatasetCache
         try
         {
             var table = TableConverter.TableOptionsFrom(source.TargetColumns, source.Table);
-            var train = DatasetLoader.Load(source.Data, null, table, source.Standardize, source.SplitSeed).Train;
+            var validationSplit = source.ValidationSplit > 0 ? source.ValidationSplit : (double?)null;
+            var train = DatasetLoader.Load(source.Data, null, table, source.Standardize, source.SplitSeed, validationSplit).Train;
             return DatasetConverter.Matches(train, descriptor) ? train : null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or Core.InvalidInputException)

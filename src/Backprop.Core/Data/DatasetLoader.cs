@@ -13,7 +13,10 @@ namespace Backprop.Core.Data;
 /// a table file, read with the same options and, for class labels, the training data's classes; or an IDX
 /// directory, whose test pair is used when it has one and its training pair otherwise. Its input and target sizes
 /// (and its feature names, when both tables have them) must match the training data's.</para>
-/// <para>With <c>standardize</c>, the standardization is fitted on the training samples only and applied to both.</para>
+/// <para>With a <c>validationSplit</c> F, a seeded, stratified fraction F of the training samples is held out
+/// (<see cref="ValidationSplit"/>) and becomes the split's test data, for data that has none of its own.</para>
+/// <para>With <c>standardize</c>, the standardization is fitted on the training samples only (after the hold-out) and
+/// applied to both.</para>
 /// </remarks>
 public static class DatasetLoader
 {
@@ -22,9 +25,10 @@ public static class DatasetLoader
     /// <param name="testData">Table file or IDX directory; null keeps the test split of <paramref name="data"/>, if any.</param>
     /// <param name="table">Tables only: header, label or target columns.</param>
     /// <param name="standardize">Standardize the features (<see cref="Standardization"/>), fitted on the training samples.</param>
-    /// <param name="seed">Seed of generated data (the spirals).</param>
+    /// <param name="seed">Seed of generated data (the spirals) and of the validation hold-out.</param>
+    /// <param name="validationSplit">Fraction of the training samples held out as the test data; null for none.</param>
     /// <exception cref="InvalidInputException">A path does not resolve, an option does not apply, or the data is invalid.</exception>
-    public static DatasetSplit Load(string data, string? testData, TableOptions table, bool standardize, int seed)
+    public static DatasetSplit Load(string data, string? testData, TableOptions table, bool standardize, int seed, double? validationSplit = null)
     {
         ArgumentNullException.ThrowIfNull(table);
         if (string.IsNullOrWhiteSpace(data))
@@ -36,6 +40,17 @@ public static class DatasetLoader
         if (testData is not null)
         {
             split = split with { Test = LoadTest(testData, data, split.Train, table) };
+        }
+
+        if (validationSplit is { } fraction)
+        {
+            if (split.Test is not null)
+            {
+                throw new InvalidInputException($"--validation-split: '{testData ?? data}' has test data already, on which the trainer reports; hold out a part only of data without it");
+            }
+
+            var (train, validation) = ValidationSplit.Split(split.Train, fraction, seed);
+            split = split with { Train = train, Test = validation };
         }
 
         if (!standardize)

@@ -50,9 +50,17 @@ internal sealed partial class DatasetResolver(DataRoot root, UploadStore uploads
         try
         {
             var options = TableConverter.TableOptionsFrom(targetColumns, table);
-            var key = $"{data}|{options.Key}|{reference.Standardize}|{seed}|{LoadedDatasets.VersionOf(data)}";
-            var split = _loaded.GetOrLoad(key, () => DatasetLoader.Load(data, null, options, reference.Standardize, seed));
-            var source = new DatasetSource { Data = data, TargetColumns = targetColumns, SplitSeed = seed, Standardize = reference.Standardize };
+            var validationSplit = reference.ValidationSplit > 0 ? reference.ValidationSplit : (double?)null;
+            var key = $"{data}|{options.Key}|{reference.Standardize}|{validationSplit}|{seed}|{LoadedDatasets.VersionOf(data)}";
+            var split = _loaded.GetOrLoad(key, () => DatasetLoader.Load(data, null, options, reference.Standardize, seed, validationSplit));
+            var source = new DatasetSource
+            {
+                Data = data,
+                TargetColumns = targetColumns,
+                SplitSeed = seed,
+                Standardize = reference.Standardize,
+                ValidationSplit = reference.ValidationSplit,
+            };
             if (table is not null)
             {
                 source.Table = table;

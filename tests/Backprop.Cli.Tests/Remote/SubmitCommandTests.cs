@@ -81,6 +81,32 @@ public class SubmitCommandTests
     }
 
     [Fact]
+    public void Submit_TableFlags_SendTheLayoutStandardizeAndValidationSplit()
+    {
+        using var server = new FakeTrainerServer();
+
+        var run = server.Run("submit", "--data", "tables/iris.csv", "--header", "true", "--label-column", "species", "--standardize", "--validation-split", "0.25");
+
+        Assert.Equal(0, run.ExitCode);
+        var dataset = server.Trainer.Single<SubmitJobRequest>().Dataset;
+        Assert.Equal("tables/iris.csv", dataset.Path);
+        Assert.Equal(new TableLayout { Header = true, LabelColumn = "species" }, dataset.Table);
+        Assert.True(dataset.Standardize);
+        Assert.Equal(0.25, dataset.ValidationSplit);
+    }
+
+    [Fact]
+    public void Submit_UploadedDatasetWithoutTableFlags_LeavesTheLayoutToTheUpload()
+    {
+        using var server = new FakeTrainerServer();
+
+        var run = server.Run("submit", "--dataset", "ds-1");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Null(server.Trainer.Single<SubmitJobRequest>().Dataset.Table);
+    }
+
+    [Fact]
     public void Submit_UploadedDataset_SendsItsId()
     {
         using var server = new FakeTrainerServer();

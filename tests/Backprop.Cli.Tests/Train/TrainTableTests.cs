@@ -40,11 +40,11 @@ public sealed class TrainTableTests
     }
 
     [Fact]
-    public void Train_StandardizedOnTwoWorkerProcesses_WritesTheSameModelAsInProcess()
+    public void Train_StandardizedWithValidationSplitOnTwoWorkerProcesses_WritesTheSameModelAsInProcess()
     {
         using var dir = new TempDirectory();
         var data = dir.File("fruit.csv", TableCsv.Fruit(64, seed: 1));
-        string[] job = ["train", "--data", data, "--standardize", .. Job, "--shard-size", "4"];
+        string[] job = ["train", "--data", data, "--standardize", "--validation-split", "0.25", .. Job, "--shard-size", "4"];
 
         var local = CliRun.Of([.. job, "--out", Path.Combine(dir.Path, "local.json")]);
         var cluster = CliRun.Of([.. job, "--workers", "2", "--out", Path.Combine(dir.Path, "cluster.json")]);
@@ -52,6 +52,8 @@ public sealed class TrainTableTests
         Assert.True(local.ExitCode == 0, local.Error);
         Assert.True(cluster.ExitCode == 0, cluster.Error);
         Assert.Equal(File.ReadAllBytes(Path.Combine(dir.Path, "local.json")), File.ReadAllBytes(Path.Combine(dir.Path, "cluster.json")));
+        Assert.Contains("48 train / 16 test samples", local.Output);
+        Assert.Contains("test accuracy: 100.00%", cluster.Output);
     }
 
     [Theory]

@@ -32,6 +32,7 @@ public sealed class ProtocolMessageSerializerTests(NodeActorSystemFixture node)
                     SplitSeed = -5,
                     Table = new TableLayout { Header = true, LabelColumn = "kind", TargetNames = { "price", "rent" } },
                     Standardize = true,
+                    ValidationSplit = 0.25,
                 },
             },
             MaxRows = 512,
