@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Backprop.Core.Data;
 using Backprop.Core.Model;
@@ -56,7 +57,7 @@ internal static class ModelJsonMetadataReader
         {
             if (scale[j] <= 0)
             {
-                throw json.Fail($"{path}.{ModelJsonKeys.Scale}[{j}]", $"must be > 0, got {scale[j]}");
+                throw json.Fail($"{path}.{ModelJsonKeys.Scale}[{j}]", string.Create(CultureInfo.InvariantCulture, $"must be > 0, got {scale[j]}"));
             }
         }
 

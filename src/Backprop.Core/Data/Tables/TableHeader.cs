@@ -18,7 +18,8 @@ internal static class TableHeader
 
         if (second is null)
         {
-            return text.Any(isText => isText) && first.Count > 1 && text[..^1].Any(isText => isText);
+            // A lone record: text in the last column may be a string label; text before it is a header.
+            return text[..^1].Any(isText => isText);
         }
 
         for (var column = 0; column < Math.Min(first.Count, second.FieldCount); column++)
