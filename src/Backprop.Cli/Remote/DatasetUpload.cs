@@ -1,12 +1,15 @@
 using System.Security.Cryptography;
 using Backprop.Core;
+using Backprop.Core.Data;
+using Backprop.Core.Data.Tables;
+using Backprop.Protocol;
 using Backprop.Protocol.V1;
 using Google.Protobuf;
 
 namespace Backprop.Cli.Remote;
 
 /// <summary>
-/// What <c>backprop upload</c> sends: a CSV file, or every file of an IDX directory sorted by name, cut into
+/// What <c>backprop upload</c> sends: a CSV or Parquet file, or every file of an IDX directory sorted by name, cut into
 /// <see cref="ChunkBytes"/> messages. The first message names the dataset, the first of each file names the
 /// file, the last carries the SHA-256 of all bytes sent.
 /// </summary>
@@ -15,40 +18,36 @@ internal sealed class DatasetUpload
     /// <summary>Bytes of file data per message.</summary>
     public const int ChunkBytes = 1024 * 1024;
 
-    private DatasetUpload(string name, DatasetFormat format, int targetColumns, IReadOnlyList<string> files)
+    private DatasetUpload(string name, DatasetFormat format, TableOptions table, IReadOnlyList<string> files)
     {
         Name = name;
         Format = format;
-        TargetColumns = targetColumns;
+        Table = table;
         Files = files;
     }
 
     /// <summary>The dataset's name on the server.</summary>
     public string Name { get; }
 
-    /// <summary>CSV for a file, IDX for a directory.</summary>
+    /// <summary>CSV or Parquet for a file, IDX for a directory.</summary>
     public DatasetFormat Format { get; }
 
-    /// <summary>CSV only: trailing real-valued target columns (0: a class label).</summary>
-    public int TargetColumns { get; }
+    /// <summary>Tables only: header, label or target columns.</summary>
+    public TableOptions Table { get; }
 
     /// <summary>The files to send, in order.</summary>
     public IReadOnlyList<string> Files { get; }
 
-    /// <summary>The upload of <paramref name="path"/> (a CSV file or an IDX directory).</summary>
-    /// <exception cref="InvalidInputException">The path is missing, an empty directory, or --targets is given for IDX.</exception>
-    public static DatasetUpload Of(string path, string? name, int? targetColumns)
+    /// <summary>The upload of <paramref name="path"/> (a CSV or Parquet file, or an IDX directory).</summary>
+    /// <exception cref="InvalidInputException">The path is missing, an empty directory, or table options are given for IDX.</exception>
+    public static DatasetUpload Of(string path, string? name, TableOptions table)
     {
         var fullPath = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
         var defaultName = Path.GetFileName(fullPath);
-        if (targetColumns is < 1)
-        {
-            throw new InvalidInputException($"--targets: must be ≥ 1, got {targetColumns}");
-        }
-
         if (File.Exists(fullPath))
         {
-            return new DatasetUpload(name ?? defaultName, DatasetFormat.Csv, targetColumns ?? 0, [fullPath]);
+            var format = ParquetDatasetReader.IsParquet(fullPath) ? DatasetFormat.Parquet : DatasetFormat.Csv;
+            return new DatasetUpload(name ?? defaultName, format, table, [fullPath]);
         }
 
         if (!Directory.Exists(fullPath))
@@ -56,15 +55,15 @@ internal sealed class DatasetUpload
             throw new InvalidInputException($"{path}: no such file or directory");
         }
 
-        if (targetColumns is not null)
+        if (table != TableOptions.Default)
         {
-            throw new InvalidInputException("--targets: only for a CSV file; an IDX directory's labels are its own");
+            throw new InvalidInputException("--targets, --header, --label-column: only for a table file; an IDX directory's labels are its own");
         }
 
         var files = Directory.GetFiles(fullPath).Order(StringComparer.Ordinal).ToArray();
         return files.Length == 0
             ? throw new InvalidInputException($"{path}: an empty directory (an IDX dataset is a directory of IDX files)")
-            : new DatasetUpload(name ?? defaultName, DatasetFormat.Idx, 0, files);
+            : new DatasetUpload(name ?? defaultName, DatasetFormat.Idx, table, files);
     }
 
     /// <summary>
@@ -95,7 +94,7 @@ internal sealed class DatasetUpload
                 {
                     message.Name = Name;
                     message.Format = Format;
-                    message.TargetColumns = TargetColumns;
+                    (message.TargetColumns, message.Table) = TableConverter.TableOptionsToProto(Table);
                 }
                 else
                 {

@@ -1,14 +1,9 @@
-using System.Globalization;
-using System.Text;
 using Backprop.Core;
 using Backprop.Core.Data;
 
 namespace Backprop.Cli.Remote;
 
-/// <summary>
-/// Rows of network inputs from a CSV file: numbers separated by commas, every row as wide as the first,
-/// an optional header row (any field not a number) skipped, blank lines ignored.
-/// </summary>
+/// <summary>Rows of network inputs from a table file (CSV or Parquet) or a built-in dataset.</summary>
 internal sealed class InputRows
 {
     private InputRows(float[] values, int columns, int[]? labels = null)
@@ -32,76 +27,23 @@ internal sealed class InputRows
 
     /// <summary>
     /// The rows of <paramref name="data"/>: a built-in dataset's test part (its training part if it has none),
-    /// or a CSV file at that path.
+    /// or a CSV or Parquet file at that path, read as <see cref="DatasetLoader.ReadInputs"/> says.
     /// </summary>
-    public static InputRows Load(string data)
+    /// <param name="data">A built-in dataset's name or a table file.</param>
+    /// <param name="header">CSV: whether the first row is a header; null to detect it.</param>
+    /// <param name="featureNames">The model's feature names, to pick the columns of a table with a header; null for every column.</param>
+    /// <param name="inputSize">The model's inputs, when known.</param>
+    /// <exception cref="InvalidInputException">The file is missing, or a row is not numbers or not as wide as the first; the message names the line.</exception>
+    public static InputRows Load(string data, bool? header, IReadOnlyList<string>? featureNames, int? inputSize)
     {
         if (!BuiltInDatasets.IsBuiltIn(data))
         {
-            return Read(data);
+            var (values, columns) = DatasetLoader.ReadInputs(data, header, featureNames, inputSize);
+            return new InputRows(values, columns);
         }
 
         var split = BuiltInDatasets.Load(data, seed: 1);
         var samples = split.Test ?? split.Train;
         return new InputRows(samples.Features, samples.InputSize, samples.Labels);
-    }
-
-    /// <summary>Reads the CSV file at <paramref name="path"/>.</summary>
-    /// <exception cref="InvalidInputException">The file is missing, or a row is not numbers or not as wide as the first; the message names the line.</exception>
-    public static InputRows Read(string path)
-    {
-        try
-        {
-            using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-            return Read(reader, path);
-        }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-        {
-            throw new InvalidInputException($"{path}: cannot open: {error.Message.ReplaceLineEndings(" ")}");
-        }
-    }
-
-    /// <summary>Reads CSV text; <paramref name="source"/> names it in messages.</summary>
-    public static InputRows Read(TextReader reader, string source)
-    {
-        var values = new List<float>();
-        var columns = 0;
-        var lineNumber = 0;
-        while (reader.ReadLine() is { } line)
-        {
-            lineNumber++;
-            if (string.IsNullOrWhiteSpace(line))
-            {
-                continue;
-            }
-
-            var fields = line.Split(',');
-            if (columns == 0)
-            {
-                columns = fields.Length;
-                if (fields.Any(field => !double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out _)))
-                {
-                    continue;
-                }
-            }
-            else if (fields.Length != columns)
-            {
-                throw new InvalidInputException(source, $"line {lineNumber}", $"expected {columns} values, found {fields.Length}");
-            }
-
-            for (var column = 0; column < fields.Length; column++)
-            {
-                if (!float.TryParse(fields[column], NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !float.IsFinite(value))
-                {
-                    throw new InvalidInputException(source, $"line {lineNumber}, column {column + 1}", $"'{fields[column].Trim()}' is not a finite number");
-                }
-
-                values.Add(value);
-            }
-        }
-
-        return values.Count == 0
-            ? throw new InvalidInputException($"{source}: no rows of inputs")
-            : new InputRows([.. values], columns);
     }
 }

@@ -22,18 +22,18 @@ internal static class ModelCommand
         {
             var response = await connection.Client.GetModelAsync(new GetModelRequest { JobId = parsed.GetValue(job)! });
             var path = parsed.GetValue(outPath)!;
-            OutputFile.Write(path, () => ModelJson.Save(NetworkOf(response), path));
+            OutputFile.Write(path, () => ModelJson.Save(ModelOf(response), path));
             output.WriteLine($"model written to {path}");
             return BackpropCli.Success;
         }));
         return command;
     }
 
-    private static Network NetworkOf(GetModelResponse response)
+    private static TrainedModel ModelOf(GetModelResponse response)
     {
         try
         {
-            return ModelConverter.ModelFrom(response.Model, "model");
+            return ModelMetadataConverter.TrainedModelFrom(response.Model, "model");
         }
         catch (Exception error) when (error is InvalidInputException or InvalidDataException)
         {

@@ -1,12 +1,17 @@
 using System.CommandLine;
 using System.Globalization;
+using Backprop.Cli.Predict;
+using Backprop.Core;
 using Backprop.Protocol;
 using Backprop.Protocol.V1;
 using TrainerClient = Backprop.Protocol.V1.Trainer.TrainerClient;
 
 namespace Backprop.Cli.Remote;
 
-/// <summary><c>backprop predict JOB --data FILE</c>: runs a job's model on rows of inputs.</summary>
+/// <summary>
+/// <c>backprop predict JOB --data FILE</c>: runs a job's model on rows of inputs on the server; with
+/// <c>--model MODEL.json</c> instead of a job, runs a model file here (<see cref="ModelPrediction"/>).
+/// </summary>
 internal static class PredictCommand
 {
     /// <summary>Most rows one Predict call carries.</summary>
@@ -22,23 +27,37 @@ internal static class PredictCommand
     public static Command Create(TextWriter output)
     {
         var remote = new RemoteFlags();
-        var job = JobCommandArgs.Job();
+        var job = new Argument<string?>("JOB") { Description = "The job id that submit printed (or give --model)", Arity = ArgumentArity.ZeroOrOne };
+        var model = new Option<string?>("--model") { Description = "Run this model JSON in this process instead of a job's model on the server" };
         var data = new Option<string>("--data")
         {
-            Description = "CSV file of inputs, one row per sample (a header row is skipped); or a built-in dataset (mnist, xor, spirals): its test samples, with the accuracy when --out is given",
+            Description = "CSV or Parquet file of inputs, one row per sample (with a header, the model's feature columns are picked by name); or a built-in dataset (mnist, xor, spirals): its test samples, with the accuracy when --out is given",
             Required = true,
         };
+        var header = new Option<bool?>("--header") { Description = "CSV: whether the first row is a header (default: detected)" };
         var outPath = new Option<string?>("--out") { Description = "Write the predictions CSV here (default: standard output)" };
-        var command = new Command("predict", "Run a job's model on rows of inputs; prints class,output0,output1,... per row.") { job, data, outPath };
+        var command = new Command("predict", "Run a job's model, or a model file, on rows of inputs; prints class,output0,output1,... per row.") { job, model, data, header, outPath };
         remote.AddTo(command);
         command.SetAction(parsed =>
         {
-            var inputs = InputRows.Load(parsed.GetValue(data)!);
+            var jobId = parsed.GetValue(job);
+            var modelPath = parsed.GetValue(model);
+            if ((jobId is null) == (modelPath is null))
+            {
+                throw new InvalidInputException("predict: give either a JOB on the server or --model MODEL.json, not both");
+            }
+
+            if (modelPath is not null)
+            {
+                return ModelPrediction.Run(modelPath, parsed.GetValue(data)!, parsed.GetValue(header), parsed.GetValue(outPath), output);
+            }
+
+            var inputs = InputRows.Load(parsed.GetValue(data)!, parsed.GetValue(header), featureNames: null, inputSize: null);
             var path = parsed.GetValue(outPath);
             using var file = path is null ? null : OutputFile.Create(path);
             return TrainerConnection.Run(remote, parsed, async connection =>
             {
-                var correct = await PredictAsync(connection.Client, parsed.GetValue(job)!, inputs, file ?? output);
+                var correct = await PredictAsync(connection.Client, jobId!, inputs, file ?? output);
                 if (file is not null)
                 {
                     output.WriteLine($"predictions written to {path}");

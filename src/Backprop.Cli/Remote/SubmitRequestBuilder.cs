@@ -25,7 +25,7 @@ internal static class SubmitRequestBuilder
         if (parsed.GetValue(flags.InitModel) is { } modelPath)
         {
             TrainSettings.EnsureNoArchitectureFlags(flags, parsed);
-            var network = ModelJson.Load(modelPath);
+            var network = ModelJson.Load(modelPath).Network;
             request.InitialModel = ModelConverter.ModelToProto(network);
             outputActivation = network.Spec.OutputActivation;
         }
@@ -57,13 +57,18 @@ internal static class SubmitRequestBuilder
 
     private static DatasetReference DatasetOf(TrainFlags flags, ParseResult parsed, string? datasetId)
     {
-        var targets = parsed.GetValue(flags.Targets);
-        if (targets is < 1)
+        var (targetColumns, table) = TableConverter.TableOptionsToProto(flags.Table.Options(parsed));
+        var reference = new DatasetReference
         {
-            throw new InvalidInputException($"{flags.Targets.Name}: must be ≥ 1, got {targets}");
+            TargetColumns = targetColumns,
+            Standardize = parsed.GetValue(flags.Standardize),
+            ValidationSplit = parsed.GetValue(flags.ValidationSplit) ?? 0,
+        };
+        if (flags.Table.All.Any(flag => parsed.GetResult(flag) is { Implicit: false }))
+        {
+            // Unset, an uploaded dataset is read as its upload said.
+            reference.Table = table;
         }
-
-        var reference = new DatasetReference { TargetColumns = targets ?? 0 };
 
         if (datasetId is not null)
         {

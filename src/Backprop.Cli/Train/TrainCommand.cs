@@ -3,9 +3,11 @@ using Backprop.Cli.Cluster;
 using Backprop.Cli.Output;
 using Backprop.Core;
 using Backprop.Core.Data;
+using Backprop.Core.Data.Tables;
 using Backprop.Core.Model;
 using Backprop.Core.Serialization;
 using Backprop.Core.Training;
+using Backprop.Protocol;
 using DatasetSource = Backprop.Protocol.V1.DatasetSource;
 
 namespace Backprop.Cli.Train;
@@ -33,18 +35,20 @@ internal static class TrainCommand
     private static int Execute(TrainFlags flags, ParseResult parsed, TextWriter output, bool interactive)
     {
         var options = TrainSettings.Options(flags, parsed);
-        var data = DatasetLoader.Load(parsed.GetValue(flags.Data)!, parsed.GetValue(flags.TestData), parsed.GetValue(flags.Targets), options.Seed);
+        var table = flags.Table.Options(parsed);
+        var data = DatasetLoader.Load(
+            parsed.GetValue(flags.Data)!, parsed.GetValue(flags.TestData), table, parsed.GetValue(flags.Standardize), options.Seed, parsed.GetValue(flags.ValidationSplit));
         var network = CreateNetwork(flags, parsed, data.Train, options.Seed);
         options = TrainSettings.WithLoss(options, flags, parsed, network.Spec.OutputActivation);
         var printer = new EpochPrinter(output, interactive, options.Epochs);
         printer.Start(network.Spec, data, options);
         var last = parsed.GetValue(flags.Workers) is { } workers
-            ? TrainOnLocalCluster(flags, parsed, network, data, options, workers, printer)
+            ? TrainOnLocalCluster(flags, parsed, table, network, data, options, workers, printer)
             : TrainInProcess(network, data, options, printer);
         printer.Finish(last);
         if (parsed.GetValue(flags.Out) is { } outPath)
         {
-            ModelJson.Save(network, outPath);
+            ModelJson.Save(new TrainedModel(network, ModelMetadata.Of(data)), outPath);
             output.WriteLine($"model written to {outPath}");
         }
 
@@ -65,14 +69,23 @@ internal static class TrainCommand
     }
 
     /// <summary>Workers load the data from the same source when they can; each splits the cores evenly unless --threads says otherwise.</summary>
-    private static EpochReport TrainOnLocalCluster(TrainFlags flags, ParseResult parsed, Network network, DatasetSplit data, TrainingOptions options, int workers, EpochPrinter printer)
+    private static EpochReport TrainOnLocalCluster(TrainFlags flags, ParseResult parsed, TableOptions table, Network network, DatasetSplit data, TrainingOptions options, int workers, EpochPrinter printer)
     {
         if (workers is < 1 or > MaxLocalWorkers)
         {
             throw new InvalidInputException($"{flags.Workers.Name}: must be 1..{MaxLocalWorkers}, got {workers}");
         }
 
-        var source = new DatasetSource { Data = parsed.GetValue(flags.Data)!, TargetColumns = parsed.GetValue(flags.Targets) ?? 0, SplitSeed = options.Seed };
+        var (targetColumns, layout) = TableConverter.TableOptionsToProto(table);
+        var source = new DatasetSource
+        {
+            Data = parsed.GetValue(flags.Data)!,
+            TargetColumns = targetColumns,
+            Table = layout,
+            Standardize = data.Standardization is not null,
+            ValidationSplit = parsed.GetValue(flags.ValidationSplit) ?? 0,
+            SplitSeed = options.Seed,
+        };
         var threads = parsed.GetValue(flags.Threads) ?? Math.Max(1, Environment.ProcessorCount / workers);
         printer.Cluster(workers, threads, options, data.Train.Count);
         return LocalClusterTraining.Run(network, data, options, source, workers, threads, printer);
@@ -83,7 +96,7 @@ internal static class TrainCommand
         if (parsed.GetValue(flags.InitModel) is { } modelPath)
         {
             TrainSettings.EnsureNoArchitectureFlags(flags, parsed);
-            var network = ModelJson.Load(modelPath);
+            var network = ModelJson.Load(modelPath).Network;
             ModelJson.EnsureMatches(network, train.InputSize, train.TargetSize, modelPath);
             return network;
         }

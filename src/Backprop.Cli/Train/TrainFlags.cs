@@ -6,9 +6,11 @@ namespace Backprop.Cli.Train;
 /// <summary>The flags of <c>backprop train</c> and their defaults (users' scripts depend on these names).</summary>
 internal sealed class TrainFlags
 {
-    public Option<string> Data { get; } = new("--data") { Description = "Built-in dataset (mnist, xor, spirals), a CSV file or an IDX directory", DefaultValueFactory = _ => "mnist" };
-    public Option<string?> TestData { get; } = new("--test-data") { Description = "Held-out CSV file or IDX directory (default: the data's own test split)" };
-    public Option<int?> Targets { get; } = new("--targets") { Description = "CSV: the last K columns are real-valued targets (default: the last column is a class label)" };
+    public Option<string> Data { get; } = new("--data") { Description = "Built-in dataset (mnist, xor, spirals), a CSV or Parquet file, or an IDX directory", DefaultValueFactory = _ => "mnist" };
+    public Option<string?> TestData { get; } = new("--test-data") { Description = "Held-out CSV or Parquet file or IDX directory (default: the data's own test split)" };
+    public TableFlags Table { get; } = new();
+    public Option<double?> ValidationSplit { get; } = new("--validation-split") { Description = "Hold out this seeded, stratified fraction of the training data, reported as the test loss and accuracy" };
+    public Option<bool> Standardize { get; } = new("--standardize") { Description = "Standardize each feature by the training data's mean and deviation; the model keeps the transform", DefaultValueFactory = _ => false };
     public Option<string> Hidden { get; } = new("--hidden") { Description = "Hidden layer sizes, comma separated; 'none' for no hidden layer", DefaultValueFactory = _ => "256,128" };
     public Option<string> Activation { get; } = new("--activation") { Description = "Hidden activation: sigmoid, tanh, relu, identity", DefaultValueFactory = _ => "relu" };
     public Option<string> OutputActivation { get; } = new("--output-activation") { Description = "Output activation: sigmoid, tanh, relu, identity, softmax", DefaultValueFactory = _ => "softmax" };
@@ -34,7 +36,7 @@ internal sealed class TrainFlags
     /// <summary>All flags, in help order.</summary>
     public IEnumerable<Option> All =>
     [
-        Data, TestData, Targets, Hidden, Activation, OutputActivation, Loss, Optimizer, LearningRate, Momentum,
+        Data, TestData, ValidationSplit, .. Table.All, Standardize, Hidden, Activation, OutputActivation, Loss, Optimizer, LearningRate, Momentum,
         Nesterov, WeightDecay, Schedule, DecayEpochs, DecayFactor, BatchSize, Epochs, Seed, Shuffle, Threads, ShardSize, Workers, InitModel, Out,
     ];
 

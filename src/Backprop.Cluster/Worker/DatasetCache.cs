@@ -135,7 +135,10 @@ public sealed class DatasetCache
         }
     }
 
-    /// <summary>Loads the source the same way the coordinator did; a copy that differs (another platform's math, another file) is not used.</summary>
+    /// <summary>
+    /// Loads the source the same way the coordinator did, standardized when it was; a copy that differs (another
+    /// platform's math, another file) is not used.
+    /// </summary>
     private static Dataset? TryLoad(DatasetDescriptor descriptor)
     {
         if (descriptor.Source is not { } source || source.Data.Length == 0)
@@ -145,8 +148,9 @@ public sealed class DatasetCache
 
         try
         {
-            var targetColumns = source.TargetColumns > 0 ? source.TargetColumns : (int?)null;
-            var train = DatasetLoader.Load(source.Data, null, targetColumns, source.SplitSeed).Train;
+            var table = TableConverter.TableOptionsFrom(source.TargetColumns, source.Table);
+            var validationSplit = source.ValidationSplit > 0 ? source.ValidationSplit : (double?)null;
+            var train = DatasetLoader.Load(source.Data, null, table, source.Standardize, source.SplitSeed, validationSplit).Train;
             return DatasetConverter.Matches(train, descriptor) ? train : null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or Core.InvalidInputException)

@@ -1,19 +1,21 @@
 using System.Text;
+using Backprop.Core.Data.Tables;
 
 namespace Backprop.Core.Data;
 
 /// <summary>
-/// Reads a CSV file of numbers into a <see cref="Dataset"/>, streaming it line by line.
+/// Reads a CSV file into a <see cref="Dataset"/>, streaming it record by record.
 /// </summary>
 /// <remarks>
-/// <para>Fields are comma-separated numbers in the invariant culture; blank lines are skipped and both
-/// <c>\n</c> and <c>\r\n</c> line ends are accepted. The first non-blank line is a header, and skipped,
-/// when any of its fields is not a number. Every row must have as many fields as the first.</para>
-/// <para>By default the last column is a class label 0..K−1, turned into a one-hot target of K columns;
-/// K is the largest label + 1 unless the caller fixes it (test data must use the training data's K).
-/// With <c>targetColumns</c> = T the last T columns are real-valued targets and there are no labels.</para>
+/// <para>Fields are separated by commas and may be quoted as RFC 4180 writes them (<see cref="CsvRecordReader"/>);
+/// numbers use the invariant culture. Blank lines are skipped; <c>\n</c>, <c>\r\n</c> and <c>\r</c> end lines. The
+/// first record is a header row when <see cref="TableOptions.Header"/> says so, or, when it is not given, as
+/// <see cref="TableHeader"/> detects it. Every record must have as many fields as the first.</para>
+/// <para>By default the last column is a class label (see <see cref="TableOptions"/> for another label column or
+/// real-valued targets): integer labels 0..K−1 are the classes, labels written as names become classes in their
+/// ordinal order, and the targets are one-hot rows of K columns. Test data uses the training data's classes.</para>
 /// <para>Errors are <see cref="InvalidInputException"/>s naming the file, the 1-based line and column,
-/// e.g. <c>train.csv: line 3, column 2: 'abc' is not a number</c>.</para>
+/// e.g. <c>train.csv: line 3, column 2 (width): 'abc' is not a number</c>.</para>
 /// </remarks>
 public static class CsvDatasetReader
 {
@@ -22,164 +24,81 @@ public static class CsvDatasetReader
 
     /// <summary>Reads the CSV file at <paramref name="path"/> (UTF-8, a byte-order mark is allowed).</summary>
     /// <param name="path">The file; also the dataset's name and the source in messages.</param>
-    /// <param name="targetColumns">Number of trailing real-valued target columns; null for a trailing class label.</param>
-    /// <param name="classCount">The training data's number of classes K when reading test data; null to use the largest label + 1.</param>
+    /// <param name="options">Header, label or target columns; null for the defaults.</param>
+    /// <param name="classes">The training data's classes when reading its test data; null to find them.</param>
     /// <exception cref="InvalidInputException">The file is missing, unreadable or not valid data.</exception>
-    public static Dataset Read(string path, int? targetColumns = null, int? classCount = null)
+    public static Dataset Read(string path, TableOptions? options = null, ClassSet? classes = null)
     {
-        using var stream = InputFile.OpenRead(path);
-        using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-        return Read(reader, path, targetColumns, classCount);
+        using var reader = Open(path);
+        return Read(reader, path, options, classes);
     }
 
     /// <summary>Reads CSV text from <paramref name="reader"/>; <paramref name="source"/> names it in messages and is the dataset's name.</summary>
     /// <param name="reader">The text, read to its end.</param>
     /// <param name="source">Names the data.</param>
-    /// <param name="targetColumns">Number of trailing real-valued target columns; null for a trailing class label.</param>
-    /// <param name="classCount">The training data's number of classes K when reading test data; null to use the largest label + 1.</param>
+    /// <param name="options">Header, label or target columns; null for the defaults.</param>
+    /// <param name="classes">The training data's classes when reading its test data; null to find them.</param>
     /// <exception cref="InvalidInputException">The text is not valid data.</exception>
-    public static Dataset Read(TextReader reader, string source, int? targetColumns = null, int? classCount = null)
+    public static Dataset Read(TextReader reader, string source, TableOptions? options = null, ClassSet? classes = null)
     {
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(source);
-        if (targetColumns is { } columns)
+        options ??= TableOptions.Default;
+        var table = CsvTable.Open(reader, source, options.Header);
+        if (table is null)
         {
-            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(columns, nameof(targetColumns));
-            if (classCount is not null)
-            {
-                throw new ArgumentException("a class count applies only to a label column, not to target columns", nameof(classCount));
-            }
+            throw new InvalidInputException($"{source}: empty file (no data rows)");
         }
 
-        if (classCount is { } classes)
-        {
-            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(classes, nameof(classCount));
-            ArgumentOutOfRangeException.ThrowIfGreaterThan(classes, MaxClassCount, nameof(classCount));
-        }
-
-        var features = new List<float>();
-        var targets = new List<float>();
-        var labels = new List<int>();
-        var targetWidth = targetColumns ?? 1;
-        var fieldCount = 0;
-        var headerLine = 0;
-        var lineNumber = 0;
-        var rows = 0;
-        while (reader.ReadLine() is { } line)
-        {
-            lineNumber++;
-            if (string.IsNullOrWhiteSpace(line))
-            {
-                continue;
-            }
-
-            var fields = line.AsSpan().Count(',') + 1;
-            if (fieldCount == 0)
-            {
-                fieldCount = fields;
-                RequireInputColumns(source, lineNumber, fields, targetColumns);
-                if (IsHeader(line))
-                {
-                    headerLine = lineNumber;
-                    continue;
-                }
-            }
-            else if (fields != fieldCount)
-            {
-                throw new InvalidInputException(source, $"line {lineNumber}", $"expected {fieldCount} fields, found {fields}");
-            }
-
-            var rest = line.AsSpan();
-            for (var column = 1; column <= fields; column++)
-            {
-                var comma = rest.IndexOf(',');
-                var field = comma < 0 ? rest : rest[..comma];
-                rest = comma < 0 ? [] : rest[(comma + 1)..];
-                if (column <= fields - targetWidth)
-                {
-                    features.Add(ParseValue(source, lineNumber, column, field));
-                }
-                else if (targetColumns is not null)
-                {
-                    targets.Add(ParseValue(source, lineNumber, column, field));
-                }
-                else
-                {
-                    labels.Add(ParseLabel(source, lineNumber, column, field, classCount));
-                }
-            }
-
-            rows++;
-        }
-
-        if (rows == 0)
-        {
-            var reason = headerLine > 0 ? $"no data rows after the header on line {headerLine}" : "empty file (no data rows)";
-            throw new InvalidInputException($"{source}: {reason}");
-        }
-
-        var inputSize = fieldCount - targetWidth;
-        if (targetColumns is not null)
-        {
-            return new Dataset(source, inputSize, targetWidth, [.. features], [.. targets]);
-        }
-
-        var classTotal = classCount ?? (labels.Max() + 1);
-        if ((long)rows * classTotal > Array.MaxLength)
-        {
-            throw new InvalidInputException($"{source}: {rows} rows × {classTotal} classes of one-hot targets are too many to load");
-        }
-
-        var labelArray = labels.ToArray();
-        return new Dataset(source, inputSize, classTotal, [.. features], OneHotEncoder.Encode(labelArray, classTotal), labelArray);
+        var layout = TableLayout.Of(table.Names, table.ColumnCount, options, source, $"line {table.FirstLine}");
+        var rows = new TableRows(source, layout, line => $"line {line}, {layout.Describe(layout.Label)}", classes);
+        table.ReadRows((record, line) => AddRow(record, line, layout, rows, source));
+        return rows.ToDataset(table.Names is null ? "empty file (no data rows)" : $"no data rows after the header on line {table.FirstLine}");
     }
 
-    private static void RequireInputColumns(string source, int lineNumber, int fields, int? targetColumns)
+    /// <summary>
+    /// Reads the CSV file at <paramref name="path"/> as rows of a model's inputs: the columns named
+    /// <paramref name="featureNames"/> when the file has a header and the model names its features, else every
+    /// column. Returns the values, row-major, and the number of inputs per row.
+    /// </summary>
+    /// <exception cref="InvalidInputException">The file is missing, a feature is missing or not a number.</exception>
+    public static (float[] Values, int Columns) ReadInputs(string path, bool? header, IReadOnlyList<string>? featureNames, int? inputSize)
     {
-        if (targetColumns is { } columns && columns >= fields)
-        {
-            throw new InvalidInputException(source, $"line {lineNumber}", $"{columns} target columns leave no input column in a row of {fields} fields");
-        }
-
-        if (targetColumns is null && fields < 2)
-        {
-            throw new InvalidInputException(source, $"line {lineNumber}", "1 field leaves no input column before the label");
-        }
+        using var reader = Open(path);
+        var table = CsvTable.Open(reader, path, header) ?? throw new InvalidInputException($"{path}: no rows of inputs");
+        var layout = TableLayout.OfInputs(table.Names, table.ColumnCount, featureNames, inputSize, path);
+        var rows = new TableRows(path, layout, line => $"line {line}", classes: null);
+        table.ReadRows((record, line) => AddRow(record, line, layout, rows, path));
+        return (rows.ToInputs(), layout.Features.Length);
     }
 
-    private static bool IsHeader(string line)
+    private static StreamReader Open(string path)
     {
-        foreach (var range in line.AsSpan().Split(','))
-        {
-            if (!CsvFieldParser.IsNumber(line.AsSpan()[range]))
-            {
-                return true;
-            }
-        }
-
-        return false;
+        var stream = InputFile.OpenRead(path);
+        return new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
     }
 
-    private static float ParseValue(string source, int line, int column, ReadOnlySpan<char> field) =>
-        CsvFieldParser.ParseValue(field, out var reason) ?? throw FieldError(source, line, column, reason);
-
-    private static int ParseLabel(string source, int line, int column, ReadOnlySpan<char> field, int? classCount)
+    private static void AddRow(CsvRecordReader record, int line, TableLayout layout, TableRows rows, string source)
     {
-        var label = CsvFieldParser.ParseLabel(field, out var reason) ?? throw FieldError(source, line, column, reason);
-        if (classCount is { } classes && label >= classes)
+        foreach (var column in layout.Features)
         {
-            throw FieldError(source, line, column, $"label {label} is outside the classes 0..{classes - 1}");
+            rows.AddFeature(ParseValue(record.Field(column), line, column, layout, source));
         }
 
-        if (label >= MaxClassCount)
+        foreach (var column in layout.Targets)
         {
-            throw FieldError(source, line, column, $"label {label} is too large (at most {MaxClassCount} classes)");
+            rows.AddTarget(ParseValue(record.Field(column), line, column, layout, source));
         }
 
-        return label;
+        if (layout.Label >= 0)
+        {
+            rows.Labels!.Add(record.Field(layout.Label), line);
+        }
+
+        rows.EndRows();
     }
 
     // The place is formatted only on failure: a string per field would cost more than the parsing.
-    private static InvalidInputException FieldError(string source, int line, int column, string reason) =>
-        new(source, $"line {line}, column {column}", reason);
+    private static float ParseValue(ReadOnlySpan<char> field, int line, int column, TableLayout layout, string source) =>
+        CsvFieldParser.ParseValue(field, out var reason) ?? throw new InvalidInputException(source, $"line {line}, {layout.Describe(column)}", reason);
 }

@@ -20,6 +20,12 @@ internal static class CsvFieldParser
     /// <summary>A finite float32 value, or null with <paramref name="reason"/> set.</summary>
     public static float? ParseValue(ReadOnlySpan<char> field, out string reason)
     {
+        if (field.IsWhiteSpace())
+        {
+            reason = "missing value";
+            return null;
+        }
+
         if (!float.TryParse(field, Style, CultureInfo.InvariantCulture, out var value))
         {
             reason = $"{Quote(field)} is not a number";

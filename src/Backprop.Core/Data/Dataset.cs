@@ -62,6 +62,12 @@ public sealed class Dataset
     /// <summary>Class label of each sample when the targets are one-hot classes; otherwise null.</summary>
     public int[]? Labels { get; }
 
+    /// <summary>The names of the features, in order, when the data came from a table with a header; otherwise null.</summary>
+    public IReadOnlyList<string>? FeatureNames { get; init; }
+
+    /// <summary>The class names, in class order, when the labels were written as names; otherwise null.</summary>
+    public IReadOnlyList<string>? LabelNames { get; init; }
+
     /// <summary>The features of sample <paramref name="index"/>.</summary>
     public ReadOnlySpan<float> FeaturesOf(int index) => Features.AsSpan(index * InputSize, InputSize);
 

@@ -3,9 +3,11 @@ using Backprop.Core.Model;
 namespace Backprop.Core.Serialization;
 
 /// <summary>
-/// The portable model file, <c>backprop.model.v1</c>, that users' tools read and write:
+/// The portable model file that users' tools read and write (docs/model-format.md):
 /// <code>
-/// {"format":"backprop.model.v1",
+/// {"format":"backprop.model.v2",
+///  "features":[I names], "labels":[O names],                      (optional)
+///  "standardization":{"mean":[I numbers],"scale":[I numbers]},    (optional)
 ///  "layers":[{"inputs":I,"outputs":O,"activation":"sigmoid",
 ///             "weights":[[I numbers] × O rows],"biases":[O numbers]}, ...]}
 /// </code>
@@ -15,33 +17,40 @@ namespace Backprop.Core.Serialization;
 /// parameter buffer (<see cref="NetworkSpec"/>). Activations are written by their
 /// <see cref="ActivationNames"/>. Numbers are float32 in shortest round-trip form, so export then
 /// import gives back the same bits. Keys other than those above are ignored on read.
+/// A model without metadata is written as <c>backprop.model.v1</c>, the format before the optional keys, byte for
+/// byte as before; one with metadata as v2, so that a reader that knows only v1 refuses it rather than predicting
+/// from unstandardized inputs. Both are read.
 /// </remarks>
 public static class ModelJson
 {
-    /// <summary>The value of the <c>format</c> key.</summary>
+    /// <summary>The value of the <c>format</c> key of a model without metadata.</summary>
     public const string FormatName = "backprop.model.v1";
 
-    /// <summary>Writes <paramref name="network"/> to <paramref name="destination"/> as UTF-8 JSON (the stream is left open).</summary>
-    /// <exception cref="ArgumentException">A parameter is NaN or infinite (JSON has no such numbers); nothing is written.</exception>
-    public static void Write(Network network, Stream destination)
+    /// <summary>The value of the <c>format</c> key of a model with feature names, label names or a standardization.</summary>
+    public const string FormatNameV2 = "backprop.model.v2";
+
+    /// <summary>Writes <paramref name="model"/> to <paramref name="destination"/> as UTF-8 JSON (the stream is left open).</summary>
+    /// <exception cref="ArgumentException">A parameter is NaN or infinite (JSON has no such numbers), or the metadata does not fit the network; nothing is written.</exception>
+    public static void Write(TrainedModel model, Stream destination)
     {
-        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(destination);
-        ModelJsonWriter.Write(network, destination);
+        ModelJsonWriter.EnsureWritable(model);
+        ModelJsonWriter.Write(model, destination);
     }
 
     /// <summary>
-    /// Writes <paramref name="network"/> to <paramref name="path"/> atomically: into a temporary file in the
+    /// Writes <paramref name="model"/> to <paramref name="path"/> atomically: into a temporary file in the
     /// same directory, flushed to disk, then renamed over <paramref name="path"/>, so readers see the old
     /// file or the whole new one, never a partial one.
     /// </summary>
-    /// <exception cref="ArgumentException">A parameter is NaN or infinite; no file is touched.</exception>
+    /// <exception cref="ArgumentException">A parameter is NaN or infinite, or the metadata does not fit; no file is touched.</exception>
     /// <exception cref="IOException">The file cannot be written.</exception>
-    public static void Save(Network network, string path)
+    public static void Save(TrainedModel model, string path)
     {
-        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrEmpty(path);
-        ModelJsonWriter.EnsureFinite(network);
+        ModelJsonWriter.EnsureWritable(model);
 
         var fullPath = Path.GetFullPath(path);
         var directory = Path.GetDirectoryName(fullPath) ?? throw new ArgumentException($"'{path}' is not a file path", nameof(path));
@@ -50,7 +59,7 @@ public static class ModelJson
         {
             using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
-                ModelJsonWriter.Write(network, stream);
+                ModelJsonWriter.Write(model, stream);
                 stream.Flush(flushToDisk: true);
             }
 
@@ -68,7 +77,7 @@ public static class ModelJson
     /// The JSON is malformed or does not describe a valid model; the one-line message names the source,
     /// the JSON path (or line) and the reason, e.g. <c>model.json: layers[1].weights[3]: expected 256 numbers, got 255</c>.
     /// </exception>
-    public static Network Read(Stream source, string sourceName)
+    public static TrainedModel Read(Stream source, string sourceName)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(sourceName);
@@ -77,7 +86,7 @@ public static class ModelJson
 
     /// <summary>Reads the model file at <paramref name="path"/>; error messages start with <paramref name="path"/>.</summary>
     /// <exception cref="InvalidInputException">The file is missing, unreadable, or not a valid model (see <see cref="Read"/>).</exception>
-    public static Network Load(string path)
+    public static TrainedModel Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         FileStream stream;

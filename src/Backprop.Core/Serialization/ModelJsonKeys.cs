@@ -10,4 +10,9 @@ internal static class ModelJsonKeys
     public const string Activation = "activation";
     public const string Weights = "weights";
     public const string Biases = "biases";
+    public const string Features = "features";
+    public const string Labels = "labels";
+    public const string Standardization = "standardization";
+    public const string Mean = "mean";
+    public const string Scale = "scale";
 }

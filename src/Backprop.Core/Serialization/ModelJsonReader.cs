@@ -17,7 +17,7 @@ internal static class ModelJsonReader
         CommentHandling = JsonCommentHandling.Disallow,
     };
 
-    public static Network Read(Stream stream, string source)
+    public static TrainedModel Read(Stream stream, string source)
     {
         JsonDocument document;
         try
@@ -35,13 +35,13 @@ internal static class ModelJsonReader
         }
     }
 
-    private static Network ReadModel(JsonElement root, JsonFieldReader json)
+    private static TrainedModel ReadModel(JsonElement root, JsonFieldReader json)
     {
         json.RequireObject(root, TopLevel);
         var format = json.Property(root, TopLevel, ModelJsonKeys.Format);
-        if (format.ValueKind != JsonValueKind.String || !format.ValueEquals(ModelJson.FormatName))
+        if (format.ValueKind != JsonValueKind.String || !(format.ValueEquals(ModelJson.FormatName) || format.ValueEquals(ModelJson.FormatNameV2)))
         {
-            throw json.Fail(ModelJsonKeys.Format, $"expected \"{ModelJson.FormatName}\", got {JsonFieldReader.Describe(format)}");
+            throw json.Fail(ModelJsonKeys.Format, $"expected \"{ModelJson.FormatName}\" or \"{ModelJson.FormatNameV2}\", got {JsonFieldReader.Describe(format)}");
         }
 
         var layers = json.Property(root, TopLevel, ModelJsonKeys.Layers);
@@ -87,7 +87,7 @@ internal static class ModelJsonReader
             layerParameters[l].CopyTo(parameters, spec.Layers[l].WeightOffset);
         }
 
-        return new Network(spec, parameters);
+        return new TrainedModel(new Network(spec, parameters), ModelJsonMetadataReader.Read(root, spec, json));
     }
 
     private static (int Inputs, int Outputs, Activation Activation) ReadShape(JsonElement layer, int l, bool isOutput, JsonFieldReader json)

@@ -6,8 +6,9 @@ using Backprop.Core.Model;
 namespace Backprop.Core.Serialization;
 
 /// <summary>
-/// Writes a network as <see cref="ModelJson.FormatName"/>: the structure indented, each weight row
-/// and the bias vector compact on one line, every float in its shortest round-trip form.
+/// Writes a model as <see cref="ModelJson.FormatName"/> (or <see cref="ModelJson.FormatNameV2"/> with metadata): the
+/// structure indented, each weight row, bias vector and name list compact on one line, every float in its shortest
+/// round-trip form.
 /// </summary>
 internal static class ModelJsonWriter
 {
@@ -16,9 +17,15 @@ internal static class ModelJsonWriter
 
     private const int IndentSize = 2;
 
-    /// <summary>Throws <see cref="ArgumentException"/> naming the first NaN or infinite parameter.</summary>
-    public static void EnsureFinite(Network network)
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first NaN or infinite parameter, or a metadata mismatch.</summary>
+    public static void EnsureWritable(TrainedModel model)
     {
+        if (model.Metadata.MismatchWith(model.Network.Spec) is { } mismatch)
+        {
+            throw new ArgumentException($"the metadata does not fit the network: {mismatch}", nameof(model));
+        }
+
+        var network = model.Network;
         var parameters = network.Parameters;
         for (var i = 0; i < parameters.Length; i++)
         {
@@ -26,14 +33,14 @@ internal static class ModelJsonWriter
             {
                 var where = ModelJsonPaths.OfParameter(network.Spec, i);
                 var value = parameters[i].ToString(CultureInfo.InvariantCulture);
-                throw new ArgumentException($"{where} is {value}: a model with non-finite parameters cannot be written as JSON", nameof(network));
+                throw new ArgumentException($"{where} is {value}: a model with non-finite parameters cannot be written as JSON", nameof(model));
             }
         }
     }
 
-    public static void Write(Network network, Stream destination)
+    public static void Write(TrainedModel model, Stream destination)
     {
-        EnsureFinite(network);
+        var (network, metadata) = model;
         var options = new JsonWriterOptions { Indented = true, IndentSize = IndentSize, NewLine = "\n" };
         var lineBuffer = new ArrayBufferWriter<byte>();
         using var lineWriter = new Utf8JsonWriter(lineBuffer);
@@ -68,8 +75,44 @@ internal static class ModelJsonWriter
             }
         }
 
+        void WriteCompactStrings(string key, IReadOnlyList<string> values)
+        {
+            lineBuffer.ResetWrittenCount();
+            lineWriter.Reset(lineBuffer);
+            lineWriter.WriteStartArray();
+            foreach (var value in values)
+            {
+                lineWriter.WriteStringValue(value);
+            }
+
+            lineWriter.WriteEndArray();
+            lineWriter.Flush();
+            writer.WritePropertyName(key);
+            writer.WriteRawValue(lineBuffer.WrittenSpan, skipInputValidation: true);
+        }
+
         writer.WriteStartObject();
-        writer.WriteString(ModelJsonKeys.Format, ModelJson.FormatName);
+        writer.WriteString(ModelJsonKeys.Format, metadata.IsEmpty ? ModelJson.FormatName : ModelJson.FormatNameV2);
+        if (metadata.FeatureNames is { } features)
+        {
+            WriteCompactStrings(ModelJsonKeys.Features, features);
+        }
+
+        if (metadata.LabelNames is { } labels)
+        {
+            WriteCompactStrings(ModelJsonKeys.Labels, labels);
+        }
+
+        if (metadata.Standardization is { } standardization)
+        {
+            writer.WriteStartObject(ModelJsonKeys.Standardization);
+            writer.WritePropertyName(ModelJsonKeys.Mean);
+            WriteCompactArray(standardization.Mean, onNewLine: false);
+            writer.WritePropertyName(ModelJsonKeys.Scale);
+            WriteCompactArray(standardization.Scale, onNewLine: false);
+            writer.WriteEndObject();
+        }
+
         writer.WriteStartArray(ModelJsonKeys.Layers);
         for (var l = 0; l < network.Spec.Layers.Count; l++)
         {

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Backprop.Core;
 using Backprop.Core.Data;
+using Backprop.Protocol;
 using Backprop.Protocol.V1;
 using Backprop.Server.Storage;
 using Backprop.Server.Trainer;
@@ -18,7 +19,8 @@ internal sealed partial class DatasetResolver(DataRoot root, UploadStore uploads
     /// </summary>
     public (DatasetSplit Data, DatasetSource Source) Load(DatasetReference reference, int seed)
     {
-        int? targetColumns = reference.TargetColumns > 0 ? reference.TargetColumns : null;
+        var targetColumns = reference.TargetColumns;
+        var table = reference.Table;
         string data;
         string field;
         switch (reference.SourceCase)
@@ -34,7 +36,11 @@ internal sealed partial class DatasetResolver(DataRoot root, UploadStore uploads
             case DatasetReference.SourceOneofCase.UploadedId:
                 var upload = uploads.Find(reference.UploadedId);
                 data = uploads.DataPathOf(upload);
-                targetColumns ??= upload.TargetColumns > 0 ? upload.TargetColumns : null;
+                if (targetColumns == 0 && table is null)
+                {
+                    (targetColumns, table) = (upload.TargetColumns, upload.Table);
+                }
+
                 field = "dataset.uploaded_id";
                 break;
             default:
@@ -43,9 +49,24 @@ internal sealed partial class DatasetResolver(DataRoot root, UploadStore uploads
 
         try
         {
-            var key = $"{data}|{targetColumns}|{seed}|{LoadedDatasets.VersionOf(data)}";
-            var split = _loaded.GetOrLoad(key, () => DatasetLoader.Load(data, null, targetColumns, seed));
-            return (split, new DatasetSource { Data = data, TargetColumns = targetColumns ?? 0, SplitSeed = seed });
+            var options = TableConverter.TableOptionsFrom(targetColumns, table);
+            var validationSplit = reference.ValidationSplit > 0 ? reference.ValidationSplit : (double?)null;
+            var key = $"{data}|{options.Key}|{reference.Standardize}|{validationSplit}|{seed}|{LoadedDatasets.VersionOf(data)}";
+            var split = _loaded.GetOrLoad(key, () => DatasetLoader.Load(data, null, options, reference.Standardize, seed, validationSplit));
+            var source = new DatasetSource
+            {
+                Data = data,
+                TargetColumns = targetColumns,
+                SplitSeed = seed,
+                Standardize = reference.Standardize,
+                ValidationSplit = reference.ValidationSplit,
+            };
+            if (table is not null)
+            {
+                source.Table = table;
+            }
+
+            return (split, source);
         }
         catch (Exception e) when (e is InvalidInputException or IOException or InvalidDataException)
         {

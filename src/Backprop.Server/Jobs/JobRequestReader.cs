@@ -301,6 +301,11 @@ public static class JobRequestReader
             throw Invalid("dataset.target_columns", $"must be ≥ 0 (0: the last column is a class label), got {dataset.TargetColumns}");
         }
 
+        if (!(dataset.ValidationSplit >= 0 && dataset.ValidationSplit < 1))
+        {
+            throw Invalid("dataset.validation_split", $"must be a fraction in [0, 1) (0: none), got {dataset.ValidationSplit.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+        }
+
         return dataset;
     }
 

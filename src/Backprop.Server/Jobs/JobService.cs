@@ -56,7 +56,7 @@ internal sealed class JobService(
         record.Status.JobId = record.JobId;
         var job = Prepare(record);
         store.Save(record);
-        var tracked = new TrackedJob(record, job.Options.BatchSize, job.Network.Spec);
+        var tracked = new TrackedJob(record, job.Options.BatchSize, job.Network.Spec, Core.Model.ModelMetadata.Of(job.Data));
         _jobs[record.JobId] = tracked;
         logger.LogInformation("Job {JobId} accepted: {Steps} steps on {Samples} samples", record.JobId, record.Status.TotalSteps, job.Data.Train.Count);
         await EnqueueAsync(tracked, job, cancellation).ConfigureAwait(false);
@@ -130,7 +130,7 @@ internal sealed class JobService(
         }
 
         job = WithCheckpoint(job, stored);
-        var tracked = new TrackedJob(stored, job.Options.BatchSize, job.Network.Spec);
+        var tracked = new TrackedJob(stored, job.Options.BatchSize, job.Network.Spec, Core.Model.ModelMetadata.Of(job.Data));
         _jobs[stored.JobId] = tracked;
         store.Save(stored);
         return (tracked, job);
@@ -229,11 +229,11 @@ internal sealed class JobService(
         if (status.State != JobState.Succeeded && status.CheckpointStep > 0 && job.Spec is { } spec
             && LoadCheckpoint(job.Id, spec) is { } checkpoint)
         {
-            var latest = new Core.Model.Network(spec, checkpoint.Parameters);
-            return new GetModelResponse { Model = ModelConverter.ModelToProto(latest), Step = checkpoint.Step, Final = false };
+            var latest = new Core.Model.TrainedModel(new Core.Model.Network(spec, checkpoint.Parameters), job.Metadata);
+            return new GetModelResponse { Model = ModelMetadataConverter.TrainedModelToProto(latest), Step = checkpoint.Step, Final = false };
         }
 
-        return new GetModelResponse { Model = ModelConverter.ModelToProto(TrainedModelOf(job)), Step = status.TotalSteps, Final = true };
+        return new GetModelResponse { Model = ModelMetadataConverter.TrainedModelToProto(TrainedModelOf(job)), Step = status.TotalSteps, Final = true };
     }
 
     /// <inheritdoc />
@@ -327,7 +327,7 @@ internal sealed class JobService(
             : throw new RequestRejectedException(Rejection.NotFound, "job_id", $"no job '{jobId}'");
     }
 
-    private Core.Model.Network TrainedModelOf(TrackedJob job)
+    private Core.Model.TrainedModel TrainedModelOf(TrackedJob job)
     {
         var status = job.Status();
         if (status.State != JobState.Succeeded)
@@ -336,7 +336,7 @@ internal sealed class JobService(
                 Rejection.FailedPrecondition, "job_id", $"job {job.Id} is {Describe(status.State)} and has no checkpoint; a model is ready once it succeeds");
         }
 
-        return job.Model ??= ModelConverter.ModelFrom(
+        return job.Model ??= ModelMetadataConverter.TrainedModelFrom(
             store.LoadModel(job.Id) ?? throw new RequestRejectedException(Rejection.NotFound, "job_id", $"the model of job {job.Id} is missing from the data volume"),
             "model");
     }
@@ -405,7 +405,7 @@ internal sealed class JobService(
                     store.SaveCheckpoint(CheckpointConverter.CheckpointToProto(tracked.Id, checkpointed.Checkpoint));
                     break;
                 case JobSucceeded succeeded:
-                    store.SaveModel(tracked.Id, ModelConverter.ModelToProto(succeeded.Network));
+                    store.SaveModel(tracked.Id, ModelMetadataConverter.TrainedModelToProto(new Core.Model.TrainedModel(succeeded.Network, tracked.Metadata)));
                     store.DeleteCheckpoint(tracked.Id);
                     break;
             }

@@ -6,12 +6,16 @@ using Backprop.Server.Trainer;
 
 namespace Backprop.Server.Jobs;
 
-/// <summary>Batch inference for <c>Predict</c>: a forward pass of a trained network over the request's rows.</summary>
+/// <summary>
+/// Batch inference for <c>Predict</c>: the model's standardization, if it has one, then a forward pass of its network
+/// over the request's rows; the classes named when the model has label names.
+/// </summary>
 internal static class ModelPredictor
 {
-    /// <summary>The outputs and arg-max classes of <paramref name="network"/> for <paramref name="request"/>'s rows.</summary>
-    public static PredictResponse Predict(Network network, PredictRequest request, int maxRows)
+    /// <summary>The outputs and arg-max classes of <paramref name="model"/> for <paramref name="request"/>'s rows.</summary>
+    public static PredictResponse Predict(TrainedModel model, PredictRequest request, int maxRows)
     {
+        var (network, metadata) = model;
         var spec = network.Spec;
         if (request.Rows <= 0)
         {
@@ -34,9 +38,16 @@ internal static class ModelPredictor
 
         var outputs = new float[request.Rows * spec.OutputSize];
         var classes = new int[request.Rows];
-        Evaluator.Predict(network, TensorBytes.ToArray(request.Inputs, "inputs"), request.Rows, outputs, classes);
+        var inputs = TensorBytes.ToArray(request.Inputs, "inputs");
+        metadata.Prepare(inputs);
+        Evaluator.Predict(network, inputs, request.Rows, outputs, classes);
         var response = new PredictResponse { Outputs = TensorBytes.From(outputs) };
         response.Classes.Add(classes);
+        if (metadata.LabelNames is not null)
+        {
+            response.Labels.Add(classes.Select(metadata.ClassName));
+        }
+
         return response;
     }
 }

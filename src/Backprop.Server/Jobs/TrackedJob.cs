@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using Backprop.Cluster.Jobs;
 using NetworkSpec = Backprop.Core.Model.NetworkSpec;
-using Network = Backprop.Core.Model.Network;
+using ModelMetadata = Backprop.Core.Model.ModelMetadata;
+using TrainedModel = Backprop.Core.Model.TrainedModel;
 using Backprop.Protocol.V1;
 
 namespace Backprop.Server.Jobs;
@@ -22,12 +23,16 @@ internal sealed class TrackedJob
     private readonly Stopwatch _rateClock = new();
     private long _rateStep;
 
-    /// <summary>Tracks <paramref name="record"/>, whose steps train <paramref name="batchSize"/> samples each, of a network of <paramref name="spec"/>.</summary>
-    public TrackedJob(JobRecord record, int batchSize, NetworkSpec? spec = null)
+    /// <summary>
+    /// Tracks <paramref name="record"/>, whose steps train <paramref name="batchSize"/> samples each, of a network of
+    /// <paramref name="spec"/> whose model will carry <paramref name="metadata"/>.
+    /// </summary>
+    public TrackedJob(JobRecord record, int batchSize, NetworkSpec? spec = null, ModelMetadata? metadata = null)
     {
         _record = record;
         BatchSize = batchSize;
         Spec = spec;
+        Metadata = metadata ?? ModelMetadata.None;
         if (IsFinal(record.Status.State))
         {
             _ended.SetResult();
@@ -46,8 +51,11 @@ internal sealed class TrackedJob
     /// <summary>Completes when the job reaches a final state.</summary>
     public Task Ended => _ended.Task;
 
-    /// <summary>The trained network, once the job succeeded and its model was loaded or received.</summary>
-    public Network? Model { get; set; }
+    /// <summary>The names and preprocessing of the job's data, which its model keeps; none for a job that ended before this coordinator started.</summary>
+    public ModelMetadata Metadata { get; }
+
+    /// <summary>The trained model, once the job succeeded and its model was loaded or received.</summary>
+    public TrainedModel? Model { get; set; }
 
     /// <summary>Whether <paramref name="state"/> is one a job never leaves.</summary>
     public static bool IsFinal(JobState state) => state is JobState.Succeeded or JobState.Failed or JobState.Cancelled;
@@ -188,7 +196,7 @@ internal sealed class TrackedJob
                         status, $"step {stalled.Step} stalled: no result for {stalled.Waited.TotalSeconds:F0} s, sent again; outstanding: {stalled.Outstanding}");
                     break;
                 case JobSucceeded succeeded:
-                    Model = succeeded.Network;
+                    Model = new TrainedModel(succeeded.Network, Metadata);
                     status.Step = status.TotalSteps;
                     End(status, response, JobState.Succeeded, "");
                     break;

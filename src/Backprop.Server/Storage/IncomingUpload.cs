@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Google.Protobuf;
 using System.Security.Cryptography;
 using System.Text;
 using Backprop.Protocol.V1;
@@ -31,8 +32,12 @@ internal sealed class IncomingUpload : IAsyncDisposable
     private readonly List<string> _files = [];
     private FileStream? _current;
 
-    /// <summary>Starts an upload of <paramref name="format"/> into the existing, empty <paramref name="folder"/>.</summary>
-    public IncomingUpload(string folder, DatasetFormat format, int targetColumns, long maxBytes)
+    /// <summary>
+    /// Starts an upload of <paramref name="format"/> into the existing, empty <paramref name="folder"/>. How it is read
+    /// (<paramref name="targetColumns"/>, <paramref name="table"/>) is part of its identity; a default layout adds nothing,
+    /// so such uploads keep the ids they had before layouts existed.
+    /// </summary>
+    public IncomingUpload(string folder, DatasetFormat format, int targetColumns, TableLayout? table, long maxBytes)
     {
         _folder = folder;
         _format = format;
@@ -41,6 +46,7 @@ internal sealed class IncomingUpload : IAsyncDisposable
         BinaryPrimitives.WriteInt32LittleEndian(header, (int)format);
         BinaryPrimitives.WriteInt32LittleEndian(header[sizeof(int)..], targetColumns);
         _identity.AppendData(header);
+        _identity.AppendData(table?.ToByteArray() ?? []);
     }
 
     /// <summary>Bytes received so far, over all files.</summary>

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Backprop.Core;
 using Backprop.Core.Data;
+using Backprop.Protocol;
 using Backprop.Protocol.V1;
 using Backprop.Server.Trainer;
 using Google.Protobuf;
@@ -127,7 +128,7 @@ public sealed partial class UploadStore
         }
     }
 
-    /// <summary>The path to give <see cref="DatasetLoader.Load"/>: the CSV file, or the folder of the IDX files.</summary>
+    /// <summary>The path to give <see cref="DatasetLoader.Load"/>: the table file, or the folder of the IDX files.</summary>
     /// <exception cref="ArgumentException">The record is not one this store wrote.</exception>
     public string DataPathOf(UploadedDataset dataset)
     {
@@ -138,14 +139,14 @@ public sealed partial class UploadStore
         }
 
         var folder = Path.Combine(_root.UploadsFolder, dataset.DatasetId);
-        if (dataset.Format != DatasetFormat.Csv)
+        if (dataset.Format == DatasetFormat.Idx)
         {
             return folder;
         }
 
         if (dataset.Files.Count != 1 || Path.GetFileName(dataset.Files[0]) != dataset.Files[0])
         {
-            throw new ArgumentException($"dataset '{dataset.DatasetId}' is CSV but does not name one plain file", nameof(dataset));
+            throw new ArgumentException($"dataset '{dataset.DatasetId}' is a table but does not name one plain file", nameof(dataset));
         }
 
         return Path.Combine(folder, dataset.Files[0]);
@@ -196,9 +197,9 @@ public sealed partial class UploadStore
             throw Invalid("name", $"is {first.Name.Length} characters long; at most {MaxNameLength}");
         }
 
-        if (first.Format is not (DatasetFormat.Csv or DatasetFormat.Idx))
+        if (first.Format is not (DatasetFormat.Csv or DatasetFormat.Parquet or DatasetFormat.Idx))
         {
-            throw Invalid("format", $"is {first.Format}; give DATASET_FORMAT_CSV or DATASET_FORMAT_IDX");
+            throw Invalid("format", $"is {first.Format}; give DATASET_FORMAT_CSV, DATASET_FORMAT_PARQUET or DATASET_FORMAT_IDX");
         }
 
         if (first.TargetColumns < 0)
@@ -208,7 +209,12 @@ public sealed partial class UploadStore
 
         if (first.Format == DatasetFormat.Idx && first.TargetColumns != 0)
         {
-            throw Invalid("target_columns", "applies only to CSV uploads; an IDX dataset's targets are its labels");
+            throw Invalid("target_columns", "applies only to table uploads (CSV, Parquet); an IDX dataset's targets are its labels");
+        }
+
+        if (first.Format == DatasetFormat.Idx && first.Table is { } table && !table.Equals(new TableLayout()))
+        {
+            throw Invalid("table", "applies only to table uploads (CSV, Parquet); an IDX dataset's targets are its labels");
         }
 
         if (first.File.Length == 0)
@@ -222,7 +228,7 @@ public sealed partial class UploadStore
         IAsyncEnumerator<UploadDatasetRequest> messages, string staging, CancellationToken cancellation)
     {
         var first = messages.Current;
-        var upload = new IncomingUpload(staging, first.Format, first.TargetColumns, _maxUploadBytes);
+        var upload = new IncomingUpload(staging, first.Format, first.TargetColumns, first.Table, _maxUploadBytes);
         await using (upload.ConfigureAwait(false))
         {
             var message = first;
@@ -265,6 +271,7 @@ public sealed partial class UploadStore
                 Name = first.Name,
                 Format = first.Format,
                 TargetColumns = first.TargetColumns,
+                Table = first.Table,
                 SizeBytes = upload.SizeBytes,
                 Sha256 = sha256,
                 Files = { upload.Files },
@@ -275,11 +282,11 @@ public sealed partial class UploadStore
     /// <summary>Loads the staged files as a job would, so that an upload that cannot train is refused now, not at SubmitJob.</summary>
     private async Task CheckLoadsAsync(UploadedDataset dataset, string staging, CancellationToken cancellation)
     {
-        var path = dataset.Format == DatasetFormat.Csv ? Path.Combine(staging, dataset.Files[0]) : staging;
-        int? targetColumns = dataset.TargetColumns == 0 ? null : dataset.TargetColumns;
+        var path = dataset.Format == DatasetFormat.Idx ? staging : Path.Combine(staging, dataset.Files[0]);
         try
         {
-            await Task.Run(() => DatasetLoader.Load(path, testData: null, targetColumns, LoaderSeed), cancellation).ConfigureAwait(false);
+            var table = TableConverter.TableOptionsFrom(dataset.TargetColumns, dataset.Table);
+            await Task.Run(() => DatasetLoader.Load(path, testData: null, table, standardize: false, LoaderSeed), cancellation).ConfigureAwait(false);
         }
         catch (InvalidInputException error)
         {

@@ -76,7 +76,7 @@ public class JobCommandsTests
 
         Assert.Equal(0, run.ExitCode);
         Assert.Equal($"model written to {path}", run.Output.Trim());
-        var loaded = ModelJson.Load(path);
+        var loaded = ModelJson.Load(path).Network;
         Assert.Equal(network.Spec.ToString(), loaded.Spec.ToString());
         Assert.Equal(network.Parameters.ToArray(), loaded.Parameters.ToArray());
         Assert.Equal("job-1", server.Trainer.Single<GetModelRequest>().JobId);

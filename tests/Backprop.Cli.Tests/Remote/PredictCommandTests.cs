@@ -84,7 +84,7 @@ public class PredictCommandTests
         using var dir = new TempDirectory();
         var data = dir.File("inputs.csv", "1,2\n3,4\n5\n");
 
-        server.Run("predict", "job-1", "--data", data).AssertBadInput("inputs.csv", "line 3", "expected 2 values, found 1");
+        server.Run("predict", "job-1", "--data", data).AssertBadInput("inputs.csv", "line 3", "expected 2 fields, found 1");
         Assert.Empty(server.Trainer.Requests);
     }
 

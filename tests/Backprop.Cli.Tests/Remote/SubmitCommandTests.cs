@@ -81,6 +81,32 @@ public class SubmitCommandTests
     }
 
     [Fact]
+    public void Submit_TableFlags_SendTheLayoutStandardizeAndValidationSplit()
+    {
+        using var server = new FakeTrainerServer();
+
+        var run = server.Run("submit", "--data", "tables/iris.csv", "--header", "true", "--label-column", "species", "--standardize", "--validation-split", "0.25");
+
+        Assert.Equal(0, run.ExitCode);
+        var dataset = server.Trainer.Single<SubmitJobRequest>().Dataset;
+        Assert.Equal("tables/iris.csv", dataset.Path);
+        Assert.Equal(new TableLayout { Header = true, LabelColumn = "species" }, dataset.Table);
+        Assert.True(dataset.Standardize);
+        Assert.Equal(0.25, dataset.ValidationSplit);
+    }
+
+    [Fact]
+    public void Submit_UploadedDatasetWithoutTableFlags_LeavesTheLayoutToTheUpload()
+    {
+        using var server = new FakeTrainerServer();
+
+        var run = server.Run("submit", "--dataset", "ds-1");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Null(server.Trainer.Single<SubmitJobRequest>().Dataset.Table);
+    }
+
+    [Fact]
     public void Submit_UploadedDataset_SendsItsId()
     {
         using var server = new FakeTrainerServer();
@@ -109,7 +135,7 @@ public class SubmitCommandTests
         using var dir = new TempDirectory();
         var modelPath = Path.Combine(dir.Path, "init.json");
         var network = ParameterInitializer.Initialize(NetworkSpec.Create(2, [3], 2, Core.Model.Activation.Relu, Core.Model.Activation.Softmax), seed: 5);
-        ModelJson.Save(network, modelPath);
+        ModelJson.Save(new TrainedModel(network, ModelMetadata.None), modelPath);
 
         var run = server.Run("submit", "--data", "xor", "--init-model", modelPath);
 
@@ -126,7 +152,7 @@ public class SubmitCommandTests
         using var server = new FakeTrainerServer();
         using var dir = new TempDirectory();
         var modelPath = Path.Combine(dir.Path, "init.json");
-        ModelJson.Save(ParameterInitializer.Initialize(NetworkSpec.Create(2, [3], 2, Core.Model.Activation.Relu, Core.Model.Activation.Softmax), seed: 5), modelPath);
+        ModelJson.Save(new TrainedModel(ParameterInitializer.Initialize(NetworkSpec.Create(2, [3], 2, Core.Model.Activation.Relu, Core.Model.Activation.Softmax), seed: 5), ModelMetadata.None), modelPath);
 
         server.Run("submit", "--init-model", modelPath, "--hidden", "4").AssertBadInput("--hidden", "--init-model");
     }

@@ -25,7 +25,15 @@ public sealed class ProtocolMessageSerializerTests(NodeActorSystemFixture node)
             Dataset = new DatasetDescriptor
             {
                 DatasetId = "9bc0fd7762311239-60000x784+10", Name = "mnist", Count = 60000, InputSize = 784, TargetSize = 10,
-                Checksum = 0x9BC0_FD77_6231_1239, Source = new DatasetSource { Data = "mnist", TargetColumns = 2, SplitSeed = -5 },
+                Checksum = 0x9BC0_FD77_6231_1239, Source = new DatasetSource
+                {
+                    Data = "mnist",
+                    TargetColumns = 2,
+                    SplitSeed = -5,
+                    Table = new TableLayout { Header = true, LabelColumn = "kind", TargetNames = { "price", "rent" } },
+                    Standardize = true,
+                    ValidationSplit = 0.25,
+                },
             },
             MaxRows = 512,
         },

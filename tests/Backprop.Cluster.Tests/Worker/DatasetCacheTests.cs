@@ -120,6 +120,31 @@ public sealed class DatasetCacheTests
     }
 
     [Fact]
+    public void Find_StandardizedTableSourceWithLabelColumn_LoadsTheSameStandardizedSamples()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"backprop-cache-{Guid.NewGuid():N}.csv");
+        File.WriteAllText(path, "kind,a,b\nx,1,10\ny,2,30\nx,4,20\n");
+        try
+        {
+            var table = new Core.Data.Tables.TableOptions { LabelColumn = "kind" };
+            var expected = DatasetLoader.Load(path, null, table, standardize: true, seed: 1).Train;
+            var (targetColumns, layout) = TableConverter.TableOptionsToProto(table);
+            var source = new DatasetSource { Data = path, TargetColumns = targetColumns, Table = layout, Standardize = true, SplitSeed = 1 };
+            var unstandardized = DatasetConverter.DescriptorOf(DatasetLoader.Load(path, null, table, standardize: false, seed: 1).Train, source);
+
+            var found = new DatasetCache().Find(DatasetConverter.DescriptorOf(expected, source));
+
+            Assert.NotNull(found);
+            Assert.Equal(expected.Features, found.Features);
+            Assert.Null(new DatasetCache().Find(unstandardized));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void Find_LoadedFromSource_KeptForTheNextFind()
     {
         var descriptor = DatasetConverter.DescriptorOf(XorDataset.Load().Train, new DatasetSource { Data = BuiltInDatasets.Xor });

@@ -1,10 +1,12 @@
 using Backprop.Core.Data;
+using Backprop.Core.Data.Tables;
 
 namespace Backprop.Core.Tests.Data;
 
 public sealed class CsvDatasetReaderTests
 {
     private const string Source = "train.csv";
+    private const string NumericLabels = " (numeric labels are class numbers 0, 1, 2, …; for real-valued targets use --targets)";
 
     [Fact]
     public void Read_NoHeader_LastColumnBecomesOneHotLabel()
@@ -116,17 +118,20 @@ public sealed class CsvDatasetReaderTests
     [Theory]
     [InlineData("a,b,c,d,e\n1,2,3,4,0\n\n1,2,3,4\n", "line 4: expected 5 fields, found 4")]
     [InlineData("1,2,0\n1,2,3,0\n", "line 2: expected 3 fields, found 4")]
-    [InlineData("x,y,z\n1,2,0\n3,abc,0\n", "line 3, column 2: 'abc' is not a number")]
-    [InlineData("1,2,0\n1,,0\n", "line 2, column 2: '' is not a number")]
+    [InlineData("x,y,z\n1,2,0\n3,abc,0\n", "line 3, column 2 (y): 'abc' is not a number")]
+    [InlineData("1,2,0\n1,,0\n", "line 2, column 2: missing value")]
+    [InlineData("x,y,z\n1,2,0\n1, ,0\n", "line 3, column 2 (y): missing value")]
+    [InlineData("x,y,z\n1,2,0\n1,2,\n", "line 3, column 3 (z): missing label")]
+    [InlineData("1,\"2\n", "line 1: a quoted field is not closed before the end of the file")]
+    [InlineData("1,\"2\"x,0\n", "line 1, column 2: 'x' after the closing quote of a field (write a quote inside a quoted field as \"\")")]
     [InlineData("1,2,0\n1,2;5,0\n", "line 2, column 2: '2;5' is not a number")]
     [InlineData("1,2,0\nNaN,2,0\n", "line 2, column 1: 'NaN' is not a finite number")]
     [InlineData("1,2,0\n1,Infinity,0\n", "line 2, column 2: 'Infinity' is not a finite number")]
     [InlineData("1,2,0\n1,-Infinity,0\n", "line 2, column 2: '-Infinity' is not a finite number")]
     [InlineData("1,2,0\n1,1e39,0\n", "line 2, column 2: '1e39' is not a finite number")]
-    [InlineData("1,2,0\n1,2,1.5\n", "line 2, column 3: label '1.5' is not a non-negative integer")]
-    [InlineData("1,2,0\n1,2,-1\n", "line 2, column 3: label '-1' is not a non-negative integer")]
-    [InlineData("1,2,0\n1,2,cat\n", "line 2, column 3: label 'cat' is not a non-negative integer")]
-    [InlineData("1,2,0\n1,2,NaN\n", "line 2, column 3: label 'NaN' is not a non-negative integer")]
+    [InlineData("1,2,0\n1,2,1.5\n", "line 2, column 3: label '1.5' is not a non-negative integer" + NumericLabels)]
+    [InlineData("1,2,0\n1,2,-1\n", "line 2, column 3: label '-1' is not a non-negative integer" + NumericLabels)]
+    [InlineData("1,2,0\n1,2,NaN\n", "line 2, column 3: label 'NaN' is not a non-negative integer" + NumericLabels)]
     [InlineData("1,2,0\n1,2,65536\n", "line 2, column 3: label 65536 is too large (at most 65536 classes)")]
     [InlineData("\n\n5\n", "line 3: 1 field leaves no input column before the label")]
     public void Read_InvalidText_ThrowsNamingFileAndPlace(string text, string expected)
@@ -184,5 +189,9 @@ public sealed class CsvDatasetReaderTests
     }
 
     private static Dataset Read(string text, int? targetColumns = null, int? classCount = null) =>
-        CsvDatasetReader.Read(new StringReader(text), Source, targetColumns, classCount);
+        CsvDatasetReader.Read(
+            new StringReader(text),
+            Source,
+            new TableOptions { TargetCount = targetColumns },
+            classCount is { } count ? new ClassSet(count, null) : null);
 }

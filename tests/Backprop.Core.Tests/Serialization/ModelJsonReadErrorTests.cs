@@ -64,7 +64,7 @@ public class ModelJsonReadErrorTests
 
     [Theory]
     [InlineData("\"x\"", "\"x\"")]
-    [InlineData("\"backprop.model.v2\"", "\"backprop.model.v2\"")]
+    [InlineData("\"backprop.model.v3\"", "\"backprop.model.v3\"")]
     [InlineData("1", "1")]
     [InlineData("null", "null")]
     [InlineData("[]", "an array")]
@@ -72,7 +72,7 @@ public class ModelJsonReadErrorTests
     {
         var json = ModelJsonTestData.SmallAsNode().ToJsonString().Replace("\"backprop.model.v1\"", format);
 
-        Assert.Equal($"model.json: format: expected \"backprop.model.v1\", got {shown}", ModelJsonTestData.ReadError(json));
+        Assert.Equal($"model.json: format: expected \"backprop.model.v1\" or \"backprop.model.v2\", got {shown}", ModelJsonTestData.ReadError(json));
     }
 
     [Theory]
@@ -295,7 +295,7 @@ public class ModelJsonReadErrorTests
         {
             var error = Assert.Throws<InvalidInputException>(() => ModelJson.Load(path));
 
-            Assert.Equal($"{path}: format: expected \"backprop.model.v1\", got \"x\"", error.Message);
+            Assert.Equal($"{path}: format: expected \"backprop.model.v1\" or \"backprop.model.v2\", got \"x\"", error.Message);
         }
         finally
         {

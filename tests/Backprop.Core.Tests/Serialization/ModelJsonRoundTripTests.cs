@@ -47,9 +47,9 @@ public class ModelJsonRoundTripTests
             var path = Path.Combine(directory.FullName, "model.json");
             var network = ModelJsonTestData.RandomBits(seed: 7);
 
-            ModelJson.Save(ModelJsonTestData.Small(), path);
-            ModelJson.Save(network, path);
-            var loaded = ModelJson.Load(path);
+            ModelJson.Save(new TrainedModel(ModelJsonTestData.Small(), ModelMetadata.None), path);
+            ModelJson.Save(new TrainedModel(network, ModelMetadata.None), path);
+            var loaded = ModelJson.Load(path).Network;
 
             ModelJsonTestData.AssertBitwiseEqual(network, loaded);
             Assert.Equal(["model.json"], directory.GetFiles().Select(f => f.Name));
@@ -70,7 +70,7 @@ public class ModelJsonRoundTripTests
         network.Weights(1)[1 * 4 + 2] = bad;
         using var stream = new MemoryStream();
 
-        var error = Assert.Throws<ArgumentException>(() => ModelJson.Write(network, stream));
+        var error = Assert.Throws<ArgumentException>(() => ModelJson.Write(new TrainedModel(network, ModelMetadata.None), stream));
 
         Assert.Contains($"layers[1].weights[1][2] is {shown}", error.Message);
         Assert.Equal(0, stream.Length);
@@ -82,7 +82,7 @@ public class ModelJsonRoundTripTests
         var network = ModelJsonTestData.Small();
         network.Biases(0)[3] = float.NaN;
 
-        var error = Assert.Throws<ArgumentException>(() => ModelJson.Write(network, Stream.Null));
+        var error = Assert.Throws<ArgumentException>(() => ModelJson.Write(new TrainedModel(network, ModelMetadata.None), Stream.Null));
 
         Assert.Contains("layers[0].biases[3] is NaN", error.Message);
     }
@@ -98,7 +98,7 @@ public class ModelJsonRoundTripTests
             var network = ModelJsonTestData.Small();
             network.Parameters[0] = float.PositiveInfinity;
 
-            Assert.Throws<ArgumentException>(() => ModelJson.Save(network, path));
+            Assert.Throws<ArgumentException>(() => ModelJson.Save(new TrainedModel(network, ModelMetadata.None), path));
 
             Assert.Equal("previous", File.ReadAllText(path));
             Assert.Single(directory.GetFiles());

@@ -43,7 +43,7 @@ internal static class ModelJsonTestData
     public static byte[] ToBytes(Network network)
     {
         using var stream = new MemoryStream();
-        ModelJson.Write(network, stream);
+        ModelJson.Write(new TrainedModel(network, ModelMetadata.None), stream);
         return stream.ToArray();
     }
 
@@ -59,7 +59,7 @@ internal static class ModelJsonTestData
     public static Network Read(byte[] json)
     {
         using var stream = new MemoryStream(json);
-        return ModelJson.Read(stream, Source);
+        return ModelJson.Read(stream, Source).Network;
     }
 
     /// <summary>Reads <paramref name="json"/>, expecting a one-line <see cref="InvalidInputException"/>, and returns its message.</summary>

@@ -32,9 +32,9 @@ public class TrainerReferenceTests
         // Arrange
         var problem = RandomProblem.Create(NetworkCases.SmallNetwork, hidden, output, loss, Samples, seed: 99);
         var json = new MemoryStream();
-        ModelJson.Write(new Network(problem.Spec, problem.Parameters), json);
+        ModelJson.Write(new TrainedModel(new Network(problem.Spec, problem.Parameters), ModelMetadata.None), json);
         json.Position = 0;
-        var network = ModelJson.Read(json, "init.json");
+        var network = ModelJson.Read(json, "init.json").Network;
         var data = new Dataset("problem", problem.Spec.InputSize, problem.Spec.OutputSize, problem.Inputs, problem.Targets);
         var options = new TrainingOptions(loss, new OptimizerSettings(OptimizerKind.Sgd, LearningRate), ScheduleKind.Constant,
             BatchSize, epochs, Seed: 5, Shuffle: false, ShardSize: shardSize);

@@ -67,6 +67,8 @@ public sealed class JobRequestReaderTests
         ["empty dataset path"] = (r => r.Dataset.Path = "", "dataset.path"),
         ["empty uploaded id"] = (r => r.Dataset.UploadedId = "", "dataset.uploaded_id"),
         ["negative target columns"] = (r => r.Dataset.TargetColumns = -1, "dataset.target_columns"),
+        ["validation split of 1"] = (r => r.Dataset.ValidationSplit = 1, "dataset.validation_split"),
+        ["NaN validation split"] = (r => r.Dataset.ValidationSplit = double.NaN, "dataset.validation_split"),
     };
 
     public static TheoryData<string> BadFieldScenarios => [.. BadFields.Keys];

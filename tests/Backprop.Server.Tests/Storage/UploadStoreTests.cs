@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using Backprop.Core.Data;
+using Backprop.Core.Data.Tables;
 using Backprop.Core.Tests.Data;
 using Backprop.Protocol.V1;
 using Backprop.Server.Storage;
@@ -56,8 +57,32 @@ public sealed class UploadStoreTests : IDisposable
             Stream(Upload("pairs", DatasetFormat.Csv, [("pairs.csv", regression)], targetColumns: 2)), CancellationToken.None);
 
         Assert.Equal(2, dataset.TargetColumns);
-        var split = DatasetLoader.Load(_store.DataPathOf(dataset), testData: null, dataset.TargetColumns, seed: 1);
+        var split = DatasetLoader.Load(_store.DataPathOf(dataset), testData: null, new TableOptions { TargetCount = dataset.TargetColumns }, standardize: false, seed: 1);
         Assert.Equal(2, split.Train.TargetSize);
+    }
+
+    [Fact]
+    public async Task ReceiveAsync_ParquetWithLabelColumn_StoresAFileTheLoaderReadsAsUploaded()
+    {
+        var schema = new Parquet.Schema.ParquetSchema(new Parquet.Schema.DataField<string>("kind"), new Parquet.Schema.DataField<float>("x"));
+        using var bytes = new MemoryStream();
+        await using (var writer = await Parquet.ParquetWriter.CreateAsync(schema, bytes))
+        using (var group = writer.CreateRowGroup())
+        {
+            await group.WriteAsync(schema.DataFields[0], ["b", "a", "b"]);
+            await group.WriteAsync(schema.DataFields[1], new ReadOnlyMemory<float>([1f, 2f, 3f]));
+        }
+
+        var messages = Upload("kinds", DatasetFormat.Parquet, [("kinds.parquet", bytes.ToArray())]);
+        messages[0].Table = new TableLayout { LabelColumn = "kind" };
+
+        var dataset = await _store.ReceiveAsync(Stream(messages), CancellationToken.None);
+
+        Assert.Equal("kind", dataset.Table.LabelColumn);
+        var table = Protocol.TableConverter.TableOptionsFrom(dataset.TargetColumns, dataset.Table);
+        var split = DatasetLoader.Load(_store.DataPathOf(dataset), testData: null, table, standardize: false, seed: 1);
+        Assert.Equal(["a", "b"], split.Train.LabelNames);
+        Assert.Equal([1f, 2f, 3f], split.Train.Features);
     }
 
     [Fact]
@@ -76,7 +101,7 @@ public sealed class UploadStoreTests : IDisposable
         Assert.Equal(Sha256([.. images, .. labels]), dataset.Sha256);
         var path = _store.DataPathOf(dataset);
         Assert.Equal(Path.Combine(_root.UploadsFolder, dataset.DatasetId), path);
-        var split = DatasetLoader.Load(path, testData: null, targetColumns: null, seed: 1);
+        var split = DatasetLoader.Load(path, testData: null, TableOptions.Default, standardize: false, seed: 1);
         Assert.Equal(3, split.Train.Count);
         Assert.Equal(3, split.Train.TargetSize);
     }

@@ -1,3 +1,4 @@
+using System.Text;
 using Backprop.Core.Data;
 using Backprop.Core.Model;
 using Backprop.Core.Training;
@@ -54,7 +55,7 @@ public sealed class TrainerServiceTests(SharedTrainerServer shared)
         // The same job trained by the single-process trainer, from the same file.
         var file = Path.Combine(Directory.CreateTempSubdirectory().FullName, "quadrants.csv");
         await File.WriteAllBytesAsync(file, csv);
-        var local = TrainLocally(request, DatasetLoader.Load(file, null, null, request.Training.Seed));
+        var local = TrainLocally(request, DatasetLoader.Load(file, null, Core.Data.Tables.TableOptions.Default, standardize: false, request.Training.Seed));
         Assert.Equal(JobState.Succeeded, events[^1].Job.State);
         var epochs = events.Where(e => e.EventCase == WatchJobResponse.EventOneofCase.EpochFinished).Select(e => e.EpochFinished).ToList();
         Assert.Equal([1, 2, 3], epochs.Select(epoch => epoch.Epoch));
@@ -63,9 +64,39 @@ public sealed class TrainerServiceTests(SharedTrainerServer shared)
 
         var inputs = new float[] { 0.5f, 0.5f, -0.5f, 0.5f, 0.25f, -0.75f };
         var predicted = await _client.PredictAsync(new PredictRequest { JobId = jobId, Inputs = TensorBytes.From(inputs), Rows = 3 });
-        var expected = ModelPredictor.Predict(local, new PredictRequest { Inputs = TensorBytes.From(inputs), Rows = 3 }, 10);
+        var expected = ModelPredictor.Predict(new Core.Model.TrainedModel(local, Core.Model.ModelMetadata.None), new PredictRequest { Inputs = TensorBytes.From(inputs), Rows = 3 }, 10);
         Assert.Equal(TensorBytes.ToArray(expected.Outputs, "outputs"), TensorBytes.ToArray(predicted.Outputs, "outputs"));
         Assert.Equal(expected.Classes, predicted.Classes);
+    }
+
+    [Fact]
+    public async Task Lifecycle_HeaderCsvWithNamedClassesStandardized_ModelKeepsNamesAndPredictAppliesThem()
+    {
+        var rows = Encoding.UTF8.GetString(TestJobs.QuadrantsCsv()).Replace(",1\n", ",same\n", StringComparison.Ordinal).Replace(",0\n", ",opposite\n", StringComparison.Ordinal);
+        var csv = Encoding.UTF8.GetBytes($"x,y,sign\n{rows}");
+        var upload = await _client.UploadCsvAsync("named quadrants", csv);
+        var request = TestJobs.Request(new DatasetReference { UploadedId = upload.DatasetId, Standardize = true });
+
+        var jobId = (await _client.SubmitJobAsync(request)).JobId;
+        var events = await _client.WatchToEndAsync(jobId);
+        var model = (await _client.GetModelAsync(new GetModelRequest { JobId = jobId })).Model;
+
+        var file = Path.Combine(Directory.CreateTempSubdirectory().FullName, "quadrants.csv");
+        await File.WriteAllBytesAsync(file, csv);
+        var data = DatasetLoader.Load(file, null, Core.Data.Tables.TableOptions.Default, standardize: true, request.Training.Seed);
+        var local = new TrainedModel(TrainLocally(request, data), ModelMetadata.Of(data));
+        Assert.Equal(JobState.Succeeded, events[^1].Job.State);
+        Assert.Equal(["x", "y"], model.FeatureNames);
+        Assert.Equal(["opposite", "same"], model.LabelNames);
+        Assert.Equal(local.Metadata.Standardization!.Mean, TensorBytes.ToArray(model.Standardization.Mean, "mean"));
+        Assert.Equal(local.Network.Parameters, ModelConverter.ModelFrom(model, "model").Parameters);
+
+        var inputs = new float[] { 0.5f, 0.5f, -0.5f, 0.5f };
+        var predicted = await _client.PredictAsync(new PredictRequest { JobId = jobId, Inputs = TensorBytes.From(inputs), Rows = 2 });
+        var expected = ModelPredictor.Predict(local, new PredictRequest { Inputs = TensorBytes.From(inputs), Rows = 2 }, 10);
+        Assert.Equal(TensorBytes.ToArray(expected.Outputs, "outputs"), TensorBytes.ToArray(predicted.Outputs, "outputs"));
+        Assert.Equal(expected.Labels, predicted.Labels);
+        Assert.Equal(predicted.Classes.Select(k => model.LabelNames[k]), predicted.Labels);
     }
 
     [Fact]
