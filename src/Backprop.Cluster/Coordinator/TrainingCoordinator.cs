@@ -35,6 +35,12 @@ namespace Backprop.Cluster.Coordinator;
 /// <item>Each block's gradient sums come back as TensorChunks + <see cref="GradientsComputed"/>, are verified,
 /// and go into the fixed reduction tree (<see cref="GradientTreeAccumulator"/>), which adds sibling subtrees as soon as
 /// both are in; duplicates and results of other steps are dropped.</item>
+/// <item>For a model of <see cref="ClusterOptions.CollectiveMinBytes"/> or more whose step's workers all have tensor links,
+/// the step is reduced among them instead (<see cref="StepReductions"/>, docs/cluster.md): <see cref="ComputeGradients"/>
+/// names a <see cref="ReductionRound"/>; workers send each bucket of a block's sums to its slice owner and only a block
+/// report here; each owner sends its buckets reduced in tree order; the optimizer runs on each bucket as it arrives
+/// (<see cref="ReducedStep"/>), and the bucket of the new θ goes back to its owner, which passes it to the other owners.
+/// Losing an owner, a late owner or a failed reduction (<see cref="ReductionFailed"/>) runs the step again from θ_t.</item>
 /// <item>A worker that dies, starts leaving the cluster or sends a bad transfer is dropped; its outstanding blocks move to
 /// live workers within the same step (the result does not change: blocks are the unit of the sum). A worker whose node is
 /// unreachable takes no blocks and hands back those it owes until it is reachable again. A worker whose
