@@ -8,8 +8,10 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 epochs=${EPOCHS:-6}
 here=$repo/tests/Backprop.Benchmarks/Distributed
+# Debian's interpreter, where python3-torch installs (a python3 earlier on PATH, e.g. pyenv's, would not see it).
+py=/usr/bin/python3
 
-if ! python3 -c "import torch" 2>/dev/null; then
+if ! $py -c "import torch" 2>/dev/null; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-torch libopenblas0-pthread >/dev/null
 fi
 
@@ -23,12 +25,12 @@ ours() {
         sort -n | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'
 }
 
-echo "ddp-versus: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), torch $(python3 -c 'import torch; print(torch.__version__)')"
+echo "ddp-versus: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), torch $($py -c 'import torch; print(torch.__version__)')"
 for round in 1 2; do
     one=$(ours)
     two=$(ours --workers 2)
-    ddp1=$(python3 "$here/ddp_baseline.py" --processes 1 --epochs "$epochs" | sed 's/.*: \([0-9,]*\) samples.*/\1/' | tr -d ,)
-    ddp2=$(python3 "$here/ddp_baseline.py" --processes 2 --epochs "$epochs" | sed 's/.*: \([0-9,]*\) samples.*/\1/' | tr -d ,)
+    ddp1=$($py "$here/ddp_baseline.py" --processes 1 --epochs "$epochs" | sed 's/.*: \([0-9,]*\) samples.*/\1/' | tr -d ,)
+    ddp2=$($py "$here/ddp_baseline.py" --processes 2 --epochs "$epochs" | sed 's/.*: \([0-9,]*\) samples.*/\1/' | tr -d ,)
     echo "round $round: backprop 1 thread $one, 2 workers x 1 thread $two; DDP 1 process $ddp1, 2 processes $ddp2 samples/s;" \
         "backprop 2 workers ÷ DDP 2 processes $(awk -v a="$two" -v b="$ddp2" 'BEGIN { printf "%.2f", a / b }') (target ≥ 1.00)"
 done
