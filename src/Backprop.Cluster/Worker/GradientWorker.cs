@@ -498,7 +498,9 @@ public sealed class GradientWorker : ReceiveActor
     /// <summary>Tells the coordinator that the current round cannot finish here; it runs the step again.</summary>
     private void ReductionFailed(WorkerJob job, string reason)
     {
-        _log.Warning("job {0}: reduction round {1} of step {2} failed: {3}", job.Join.JobId, job.Slices.Round, job.Slices.Step, reason);
+        // Info, not a warning: a peer that ends the job a moment before this worker closes its links the same way, and a
+        // round that really fails is logged by the coordinator as it runs the step again, with this reason.
+        _log.Info("job {0}: reduction round {1} of step {2} failed: {3}", job.Join.JobId, job.Slices.Round, job.Slices.Step, reason);
         job.Coordinator?.Tell(new ReductionFailed { JobId = job.Join.JobId, Step = job.Slices.Step, Round = job.Slices.Round, Reason = reason });
     }
 
