@@ -83,6 +83,8 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
     private readonly StepReductions _reductions;
     /// <summary>The step whose θ <see cref="_weights"/> holds (a step run again keeps it, though some buckets may be updated).</summary>
     private long _weightsStep = -1;
+    /// <summary>When every block of the current reduced step was in (Stopwatch timestamp); 0: not yet.</summary>
+    private long _blocksCompleteAt;
     private readonly WorkerLinks _links;
     private readonly Stopwatch _epochClock = new();
     private readonly Stopwatch _checkpointClock = Stopwatch.StartNew();
@@ -493,6 +495,7 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
         _log.Warning("job {0}: step {1} runs again: {2}", _job.JobId, _cursor.Step, reason);
         _reductions.GiveUp(_cursor.Step, withoutReduction);
         _plan = null;
+        _blocksCompleteAt = 0;
 
         foreach (var worker in _workers.All)
         {
@@ -612,6 +615,11 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
         }
 
         var now = Stopwatch.GetTimestamp();
+        if (LateSliceOwner(pace, now))
+        {
+            return;
+        }
+
         foreach (var id in _plan.BusyWorkers.ToList())
         {
             if (!_workers.TryGet(id, out var worker) || !worker.CanTakeBlocks)
@@ -644,6 +652,48 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
 
             MoveBlocks(id, shares);
         }
+    }
+
+    /// <summary>
+    /// In a reduced step whose blocks are all in: a slice owner whose buckets take longer than computing the whole batch
+    /// at the workers' pace (a slow link delays its buckets, not its cheap block reports) is named slow and the step runs
+    /// again without it as an owner. True when that happened.
+    /// </summary>
+    private bool LateSliceOwner(double pace, long now)
+    {
+        if (_reductions.Round is not { } round || !_plan!.IsComplete)
+        {
+            _blocksCompleteAt = 0;
+            return false;
+        }
+
+        if (_blocksCompleteAt == 0)
+        {
+            _blocksCompleteAt = now;
+        }
+
+        var waited = Stopwatch.GetElapsedTime(_blocksCompleteAt, now);
+        var deadline = StragglerPolicy.Deadline(_batch.Length, pace);
+        var late = round.Layout.Buckets.Where(bucket => !_reductions.Step!.IsApplied(bucket)).GroupBy(bucket => round.Layout.OwnerOf(bucket.Index)).ToList();
+        if (waited <= deadline || late.Count == 0)
+        {
+            return false;
+        }
+
+        foreach (var owner in late)
+        {
+            if (_workers.TryGet(owner.Key, out var worker))
+            {
+                worker.SlowAtStep = _plan.Step;
+            }
+
+            _log.Warning("job {0}: slice owner {1} owes {2} buckets of step {3} after {4:F0} ms (deadline {5:F0} ms)",
+                _job.JobId, owner.Key, owner.Count(), _plan.Step, waited.TotalMilliseconds, deadline.TotalMilliseconds);
+            _listener.Tell(new JobWorkerSlow(_job.JobId, owner.Key, _plan.Step, waited, deadline, owner.Count()));
+        }
+
+        RestartStep($"slice owners {string.Join(", ", late.Select(owner => owner.Key))} are late with their buckets");
+        return true;
     }
 
     private void SendBlocks(JobWorker worker, IReadOnlyList<LeafRange> blocks)
@@ -711,6 +761,7 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
         var lossSum = reduced ? _losses.LossSum : _sums.LossSum;
         var owners = _reductions.Finish(_workers, _cursor.Step + 1);
         _plan = null;
+        _blocksCompleteAt = 0;
         foreach (var worker in _workers.All)
         {
             worker.Idle();
