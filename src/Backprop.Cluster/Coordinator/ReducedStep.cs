@@ -10,9 +10,9 @@ namespace Backprop.Cluster.Coordinator;
 /// step runs without a reduction) supplies the rest. The bits are those of one whole-vector optimizer step: the update
 /// is elementwise.
 /// </summary>
-internal sealed class ReducedStep(long step, int bucketCount)
+internal sealed class ReducedStep(long step, IReadOnlyList<ReductionBucket> buckets)
 {
-    private readonly bool[] _applied = new bool[bucketCount];
+    private readonly bool[] _applied = new bool[buckets.Count];
     private OptimizerStep? _optimizerStep;
     private int _appliedCount;
 
@@ -46,5 +46,14 @@ internal sealed class ReducedStep(long step, int bucketCount)
         _applied[bucket.Index] = true;
         _appliedCount++;
         return true;
+    }
+
+    /// <summary>Applies every bucket not yet applied from the whole vector's <paramref name="sums"/> (the step finished at the coordinator).</summary>
+    public void ApplyRest(Optimizer optimizer, int sampleCount, float learningRate, Span<float> parameters, ReadOnlySpan<float> sums)
+    {
+        foreach (var bucket in buckets)
+        {
+            Apply(optimizer, sampleCount, learningRate, bucket, parameters, sums.Slice(bucket.Offset, bucket.Length));
+        }
     }
 }

@@ -43,7 +43,7 @@ internal sealed class StepReductions(NetworkSpec spec, int collectiveMinBytes)
         Round = reduce ? new ReductionRound(++_roundNumber, step, leaves, spec, owners) : null;
         if (Round is not null && Step?.Step != step)
         {
-            Step = new ReducedStep(step, Round.Layout.Buckets.Count);
+            Step = new ReducedStep(step, Round.Layout.Buckets);
         }
 
         return Round;
@@ -89,10 +89,7 @@ internal sealed class StepReductions(NetworkSpec spec, int collectiveMinBytes)
             return;
         }
 
-        foreach (var bucket in ReductionLayout.Create(spec, ReductionRound.BucketBytesFor(spec.ParameterCount), ["coordinator"]).Buckets)
-        {
-            Step.Apply(optimizer, sampleCount, learningRate, bucket, parameters, sums.Slice(bucket.Offset, bucket.Length));
-        }
+        Step.ApplyRest(optimizer, sampleCount, learningRate, parameters, sums);
     }
 
     /// <summary>

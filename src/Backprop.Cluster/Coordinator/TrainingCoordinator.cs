@@ -674,8 +674,13 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
 
         var waited = Stopwatch.GetElapsedTime(_blocksCompleteAt, now);
         var deadline = StragglerPolicy.Deadline(_batch.Length, pace);
+        if (waited <= deadline)
+        {
+            return false;
+        }
+
         var late = round.Layout.Buckets.Where(bucket => !_reductions.Step!.IsApplied(bucket)).GroupBy(bucket => round.Layout.OwnerOf(bucket.Index)).ToList();
-        if (waited <= deadline || late.Count == 0)
+        if (late.Count == 0)
         {
             return false;
         }

@@ -69,19 +69,12 @@ internal sealed class WorkerLinks(string jobId, IActorRef coordinator, TensorBuf
             return false;
         }
 
-        var values = buffers.Rent(bucket.Length);
-        parameters.Slice(bucket.Offset, bucket.Length).CopyTo(values);
+        var values = parameters.Slice(bucket.Offset, bucket.Length);
         var header = new TensorFrameHeader(step, 0, 0, 0, 0, 0, bucket.Offset, bucket.Length, Protocol.TensorChecksum.Of(values))
         {
             Kind = TensorFrameKind.GatherWeights,
             Round = round,
         };
-        if (link.TrySend(header, values, () => buffers.Return(values), out _))
-        {
-            return true;
-        }
-
-        buffers.Return(values);
-        return false;
+        return link.TrySendCopy(header, values, buffers, out _);
     }
 }

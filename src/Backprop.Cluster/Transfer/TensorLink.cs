@@ -153,6 +153,24 @@ public sealed class TensorLink : IDisposable
         return false;
     }
 
+    /// <summary>
+    /// Queues a copy of <paramref name="values"/> in a buffer from <paramref name="buffers"/>, which goes back to the pool once
+    /// written, so the caller may reuse its own memory at once; as <see cref="TrySend"/> otherwise.
+    /// </summary>
+    public bool TrySendCopy(TensorFrameHeader header, ReadOnlySpan<float> values, TensorBufferPool buffers, [NotNullWhen(false)] out string? failure)
+    {
+        ArgumentNullException.ThrowIfNull(buffers);
+        var copy = buffers.Rent(values.Length);
+        values.CopyTo(copy);
+        if (TrySend(header, copy, () => buffers.Return(copy), out failure))
+        {
+            return true;
+        }
+
+        buffers.Return(copy);
+        return false;
+    }
+
     /// <summary>Closes the connection; the link's threads end, and the writer releases what it still holds.</summary>
     public void Dispose() => Close("closed by its owner");
 

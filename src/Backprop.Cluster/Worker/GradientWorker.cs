@@ -313,9 +313,7 @@ public sealed class GradientWorker : ReceiveActor
 
         foreach (var owner in round.Owners.Where(owner => owner.Id != round.Self))
         {
-            var copy = job.TensorBuffers.Rent(values.Length);
-            values.CopyTo(copy, 0);
-            if (!peers.Send(round.Self, owner.Id, owner.TensorEndpoint, header, copy, () => job.TensorBuffers.Return(copy)))
+            if (!peers.SendCopy(round.Self, owner.Id, owner.TensorEndpoint, header, values))
             {
                 ReductionFailed(job, $"the link to slice owner {owner.Id} failed");
             }
@@ -391,22 +389,18 @@ public sealed class GradientWorker : ReceiveActor
                 if (compute.Reduction is { } reduction && job.Link is { } coordinatorLink)
                 {
                     Scatter(job, reduction, header, sums.Span);
-                    ReportBlock(job, coordinatorLink, header);
+                    ReportBlock(job, coordinatorLink, header, reduction.Round);
                     continue;
                 }
 
                 if (job.Link is { } link)
                 {
                     // The sums are valid until the next block: the link's writer gets a copy of its own, and gives it back.
-                    var buffers = job.TensorBuffers;
-                    var copy = buffers.Rent();
-                    sums.Span.CopyTo(copy);
-                    if (link.TrySend(header, copy, () => buffers.Return(copy), out var failure))
+                    if (link.TrySendCopy(header, sums.Span, job.TensorBuffers, out var failure))
                     {
                         continue;
                     }
 
-                    buffers.Return(copy);
                     _log.Warning("job {0}: tensor link failed, sending by remoting: {1}", job.Join.JobId, failure);
                     job.Link = null;
                 }
@@ -443,14 +437,12 @@ public sealed class GradientWorker : ReceiveActor
             }
 
             var slice = sums.Slice(bucket.Offset, bucket.Length);
-            var copy = job.TensorBuffers.Rent(bucket.Length);
-            slice.CopyTo(copy);
             var header = block with
             {
                 Offset = bucket.Offset, ValueCount = bucket.Length, Checksum = TensorChecksum.Of(slice),
                 Kind = TensorFrameKind.ScatterSums, Round = reduction.Round,
             };
-            if (!job.Peers!.Send(reduction.Self, owner, endpoints[owner], header, copy, () => job.TensorBuffers.Return(copy)))
+            if (!job.Peers!.SendCopy(reduction.Self, owner, endpoints[owner], header, slice))
             {
                 ReductionFailed(job, $"the link to slice owner {owner} failed");
                 return;
@@ -464,9 +456,9 @@ public sealed class GradientWorker : ReceiveActor
     }
 
     /// <summary>Tells the coordinator that a block is done (its sums went to the slice owners): its plan, clock and loss.</summary>
-    private void ReportBlock(WorkerJob job, TensorLink link, TensorFrameHeader block)
+    private void ReportBlock(WorkerJob job, TensorLink link, TensorFrameHeader block, int round)
     {
-        var report = block with { Offset = 0, ValueCount = 0, Checksum = TensorChecksum.Of([]), Kind = TensorFrameKind.BlockReport, Round = job.Slices.Round };
+        var report = block with { Offset = 0, ValueCount = 0, Checksum = TensorChecksum.Of([]), Kind = TensorFrameKind.BlockReport, Round = round };
         if (!link.TrySend(report, ReadOnlyMemory<float>.Empty, () => { }, out var failure))
         {
             // The coordinator hears of the closed link and drops this worker; its blocks run elsewhere.

@@ -47,6 +47,14 @@ internal sealed class PeerLinks(string jobId, IActorRef worker, TensorBufferPool
         return false;
     }
 
+    /// <summary>As <see cref="Send"/>, with a copy of <paramref name="values"/> in a buffer of the job's pool (given back once written).</summary>
+    public bool SendCopy(string self, string peer, string endpoint, TensorFrameHeader header, ReadOnlySpan<float> values)
+    {
+        var copy = buffers.Rent(values.Length);
+        values.CopyTo(copy);
+        return Send(self, peer, endpoint, header, copy, () => buffers.Return(copy));
+    }
+
     /// <summary>Starts the link to <paramref name="peer"/> that <see cref="Send"/> dialled, and sends what waited for it; false if the link failed meanwhile.</summary>
     public bool Connected(string peer, TensorLink opened)
     {
