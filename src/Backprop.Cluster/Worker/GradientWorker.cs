@@ -427,25 +427,26 @@ public sealed class GradientWorker : ReceiveActor
     private void Scatter(WorkerJob job, Reduction reduction, TensorFrameHeader block, ReadOnlySpan<float> sums)
     {
         var layout = job.LayoutOf(reduction);
-        var endpoints = reduction.Owners.ToDictionary(owner => owner.Id, owner => owner.TensorEndpoint, StringComparer.Ordinal);
-        foreach (var bucket in layout.Buckets)
+        foreach (var owner in reduction.Owners)
         {
-            var owner = layout.OwnerOf(bucket.Index);
-            if (owner == reduction.Self)
+            if (owner.Id == reduction.Self)
             {
                 continue;
             }
 
-            var slice = sums.Slice(bucket.Offset, bucket.Length);
-            var header = block with
+            foreach (var bucket in layout.BucketsOf(owner.Id))
             {
-                Offset = bucket.Offset, ValueCount = bucket.Length, Checksum = TensorChecksum.Of(slice),
-                Kind = TensorFrameKind.ScatterSums, Round = reduction.Round,
-            };
-            if (!job.Peers!.SendCopy(reduction.Self, owner, endpoints[owner], header, slice))
-            {
-                ReductionFailed(job, $"the link to slice owner {owner} failed");
-                return;
+                var slice = sums.Slice(bucket.Offset, bucket.Length);
+                var header = block with
+                {
+                    Offset = bucket.Offset, ValueCount = bucket.Length, Checksum = TensorChecksum.Of(slice),
+                    Kind = TensorFrameKind.ScatterSums, Round = reduction.Round,
+                };
+                if (!job.Peers!.SendCopy(reduction.Self, owner.Id, owner.TensorEndpoint, header, slice))
+                {
+                    ReductionFailed(job, $"the link to slice owner {owner.Id} failed");
+                    return;
+                }
             }
         }
 
@@ -470,6 +471,7 @@ public sealed class GradientWorker : ReceiveActor
     /// <summary>Sends the buckets this worker finished reducing to the coordinator.</summary>
     private void SendReduced(WorkerJob job, IEnumerable<ReducedBucket> done)
     {
+        var failed = false;
         foreach (var bucket in done)
         {
             var header = new TensorFrameHeader(
@@ -478,12 +480,17 @@ public sealed class GradientWorker : ReceiveActor
                 Kind = TensorFrameKind.ReducedSums,
                 Round = job.Slices.Round,
             };
-            if (job.Link is not { } link || !link.TrySend(header, bucket.Sums, () => job.TensorBuffers.Return(bucket.Sums), out _))
+            if (failed || job.Link is not { } link || !link.TrySend(header, bucket.Sums, () => job.TensorBuffers.Return(bucket.Sums), out _))
             {
+                // Every bucket not handed to the link goes back to the pool, not only the one that failed.
                 job.TensorBuffers.Return(bucket.Sums);
-                ReductionFailed(job, "the tensor link to the coordinator failed");
-                return;
+                failed = true;
             }
+        }
+
+        if (failed)
+        {
+            ReductionFailed(job, "the tensor link to the coordinator failed");
         }
     }
 

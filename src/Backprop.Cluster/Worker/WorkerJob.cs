@@ -92,10 +92,10 @@ internal sealed class WorkerJob : IDisposable
     /// <summary>The layout of <paramref name="reduction"/> (built once per bucket size and owners).</summary>
     public ReductionLayout LayoutOf(Reduction reduction)
     {
-        var owners = reduction.Owners.Select(owner => owner.Id).ToList();
-        if (_layout is null || _layoutBucketBytes != reduction.BucketBytes || !_layout.Owners.SequenceEqual(owners, StringComparer.Ordinal))
+        if (_layout is null || _layoutBucketBytes != reduction.BucketBytes
+            || !_layout.Owners.SequenceEqual(reduction.Owners.Select(owner => owner.Id), StringComparer.Ordinal))
         {
-            _layout = ReductionLayout.Create(Spec, reduction.BucketBytes, owners);
+            _layout = ReductionLayout.Create(Spec, reduction.BucketBytes, [.. reduction.Owners.Select(owner => owner.Id)]);
             _layoutBucketBytes = reduction.BucketBytes;
         }
 
