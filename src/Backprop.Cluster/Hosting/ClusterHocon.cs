@@ -55,6 +55,8 @@ public static class ClusterHocon
                 maximum-frame-size = {{frameBytes}}b
                 send-buffer-size = {{socketBufferBytes}}b
                 receive-buffer-size = {{socketBufferBytes}}b
+                # With TLS the certificates come from RemotingTls' setup, and addresses read akka.ssl.tcp://.
+                enable-ssl = {{(options.Tls.Enabled ? "true" : "false")}}
               }
               cluster {
                 # The proxy warns while the singleton is still starting; jobs wait in its buffer meanwhile.

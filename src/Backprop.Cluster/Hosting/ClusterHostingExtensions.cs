@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Cluster.Tools.Singleton;
 using Akka.Hosting;
 using Backprop.Cluster.Coordinator;
+using Backprop.Cluster.Security;
 using Backprop.Cluster.Worker;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -26,6 +27,11 @@ public static class ClusterHostingExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        if (options.Tls.Enabled)
+        {
+            builder.AddSetup(RemotingTls.Setup(ClusterCertificates.Load(options.Tls)));
+        }
+
         return builder
             .AddHocon(ClusterHocon.For(options), HoconAddMode.Prepend)
             .WithActors((system, registry) =>
@@ -51,7 +57,8 @@ public static class ClusterHostingExtensions
                 }
 
                 var cluster = Akka.Cluster.Cluster.Get(system);
-                var seeds = ClusterSeeds.ToJoin(cluster.SelfAddress, options.SeedNodes.Select(Address.Parse).ToList(), formerMembers ?? []);
+                var seeds = ClusterSeeds.ToJoin(
+                    cluster.SelfAddress, [.. options.SeedNodes.Select(Address.Parse)], formerMembers ?? []);
                 if (seeds.Count == 0)
                 {
                     cluster.Join(cluster.SelfAddress);

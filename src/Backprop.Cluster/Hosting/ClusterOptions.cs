@@ -1,4 +1,5 @@
 using System.Net;
+using Backprop.Cluster.Security;
 
 namespace Backprop.Cluster.Hosting;
 
@@ -95,6 +96,9 @@ public sealed class ClusterOptions
     /// </summary>
     public TimeSpan StallTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>Mutual TLS on remoting and tensor links (<c>Cluster:Tls</c>).</summary>
+    public ClusterTlsOptions Tls { get; set; } = new();
+
     /// <summary>
     /// The address this node gives other nodes, for remoting and direct tensor links: <see cref="PublicHostname"/>
     /// when set; else <see cref="Hostname"/>, unless that is a wildcard (0.0.0.0, ::) that no other node can dial,
@@ -129,7 +133,7 @@ public sealed class ClusterOptions
         for (var i = 0; i < SeedNodes.Length; i++)
         {
             var seed = SeedNodes[i];
-            var valid = Uri.TryCreate(seed, UriKind.Absolute, out var uri) && uri.Scheme == "akka.tcp"
+            var valid = Uri.TryCreate(seed, UriKind.Absolute, out var uri) && uri.Scheme is "akka.tcp" or "akka.ssl.tcp"
                 && uri.UserInfo == ClusterRoles.SystemName && uri.Port > 0;
             Check(valid, $"SeedNodes:{i}", $"'{seed}' is not a seed address", $"write akka.tcp://{ClusterRoles.SystemName}@HOST:PORT");
         }
@@ -146,6 +150,11 @@ public sealed class ClusterOptions
         Check(StallTimeout > TimeSpan.Zero, "StallTimeout", $"must be positive, got {StallTimeout}", "e.g. 00:05:00");
         Check(DownUnreachableAfter > TimeSpan.Zero, "DownUnreachableAfter", $"must be positive, got {DownUnreachableAfter}", "e.g. 00:00:20");
         Check(CoordinatorLostAfter >= TimeSpan.FromSeconds(1), "CoordinatorLostAfter", $"must be at least 1 s, got {CoordinatorLostAfter}", "e.g. 00:00:30");
+        if (Tls.Enabled)
+        {
+            Check(!string.IsNullOrWhiteSpace(Tls.Certificate), "Tls:Certificate", "is required with TLS on", "give this node's certificate, e.g. /certs/node.crt from backprop certs node");
+            Check(!string.IsNullOrWhiteSpace(Tls.CaCertificate), "Tls:CaCertificate", "is required with TLS on", "give the cluster CA's certificate, e.g. /certs/ca.crt from backprop certs init");
+        }
     }
 
     /// <summary>
