@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Backprop.Cli.Certs;
 using Backprop.Cli.Cluster;
 using Backprop.Cli.Remote;
 using Backprop.Cli.Train;
@@ -41,6 +42,7 @@ public static class BackpropCli
             ModelCommand.Create(output),
             PredictCommand.Create(output),
             UploadCommand.Create(output),
+            CertsCommand.Create(output),
         };
 
         var parsed = root.Parse(args);

@@ -221,6 +221,11 @@ internal static class BackpropServer
             string.Join(", ", options.Roles),
             Akka.Cluster.Cluster.Get(system).SelfAddress,
             options.SeedNodes.Length == 0 ? "none (this node forms the cluster, or rejoins its former members)" : string.Join(", ", options.SeedNodes));
+        if (!options.Tls.Enabled)
+        {
+            logger.LogWarning(
+                "The cluster fabric is plaintext (Cluster:Tls:Enabled is false): any host that reaches this node's ports can join the cluster and read or alter its tensors");
+        }
 
         await app.WaitForShutdownAsync().ConfigureAwait(false);
         var reason = CoordinatedShutdown.Get(system).ShutdownReason;

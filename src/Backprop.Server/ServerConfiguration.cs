@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Globalization;
 using System.Reflection;
 using Backprop.Cluster.Hosting;
+using Backprop.Cluster.Security;
 using Backprop.Server.Trainer;
 
 namespace Backprop.Server;
@@ -25,6 +26,12 @@ internal static class ServerConfiguration
     {
         var options = ReadSection<ClusterOptions>(configuration, ClusterOptions.Section);
         options.Validate();
+        if (options.Tls.Enabled)
+        {
+            // Read now, so that an unreadable file is a configuration error (exit 2), not a failed start.
+            ClusterCertificates.Load(options.Tls).Dispose();
+        }
+
         return options;
     }
 
@@ -80,6 +87,19 @@ internal static class ServerConfiguration
             ?? throw ClusterOptions.Problem(setting.Path, "unknown setting", $"the settings are {string.Join(", ", settings.Select(p => p.Name))}");
         var isList = property.PropertyType == typeof(string[]);
         var items = setting.GetChildren().ToList();
+        if (IsSection(property.PropertyType))
+        {
+            // A nested section (Cluster:Tls): its keys are checked the same way.
+            var nestedDefaults = property.GetValue(defaults)!;
+            var nestedSettings = SettingsOf(property.PropertyType);
+            foreach (var item in items)
+            {
+                CheckSetting(item, nestedSettings, nestedDefaults);
+            }
+
+            return;
+        }
+
         if (isList)
         {
             // An empty value is an empty list: appsettings.json's [] reads as "".
@@ -116,6 +136,8 @@ internal static class ServerConfiguration
             throw ClusterOptions.Problem(setting.Path, $"'{setting.Value}' is not {KindOf(property.PropertyType)}", $"the default is {DefaultOf(property, defaults)}");
         }
     }
+
+    private static bool IsSection(Type type) => type.IsClass && type != typeof(string) && !type.IsArray;
 
     private static string[] ListOrDefault(IConfigurationSection section, string key, string[] defaultValue) =>
         section.GetSection(key).Get<string[]>() is { Length: > 0 } list ? list : defaultValue;

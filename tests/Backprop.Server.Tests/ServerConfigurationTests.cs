@@ -1,5 +1,6 @@
 using System.Collections;
 using Backprop.Cluster.Hosting;
+using Backprop.Cluster.Security;
 using Microsoft.Extensions.Configuration;
 
 namespace Backprop.Server.Tests;
@@ -77,24 +78,57 @@ public class ServerConfigurationTests
         Assert.StartsWith(expected, error.Message);
     }
 
+    [Theory]
+    [InlineData("Cluster__Tls__Enabled", "true", "Cluster:Tls:Certificate: is required with TLS on")]
+    [InlineData("Cluster__Tls__Enabeld", "true", "Cluster:Tls:Enabeld: unknown setting")]
+    [InlineData("Cluster__Tls__Enabled", "yes", "Cluster:Tls:Enabled: 'yes' is not")]
+    public void ReadClusterOptions_BadTlsSetting_NamesIt(string variable, string value, string expected)
+    {
+        var error = Assert.Throws<ArgumentException>(() => Read(new Dictionary<string, string?> { [variable] = value }));
+
+        Assert.StartsWith(expected, error.Message);
+    }
+
+    [Fact]
+    public void ReadClusterOptions_TlsWithAMissingFile_NamesTheSettingAndFile()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), $"backprop-{Guid.NewGuid():N}.crt");
+
+        var error = Assert.Throws<ArgumentException>(() => Read(new Dictionary<string, string?>
+        {
+            ["Cluster__Tls__Enabled"] = "true",
+            ["Cluster__Tls__Certificate"] = missing,
+            ["Cluster__Tls__CaCertificate"] = missing,
+        }));
+
+        Assert.StartsWith($"Cluster:Tls:Certificate: cannot read '{missing}'", error.Message);
+    }
+
     /// <summary>Every options class the server reads, with its section.</summary>
     public static TheoryData<Type, string> OptionsSections => new()
     {
         { typeof(ClusterOptions), ClusterOptions.Section },
         { typeof(Backprop.Server.Trainer.TrainerOptions), Backprop.Server.Trainer.TrainerOptions.Section },
+        { typeof(ClusterTlsOptions), TlsSection },
     };
+
+    private const string TlsSection = "Cluster:Tls";
 
     [Theory]
     [MemberData(nameof(OptionsSections))]
     public void AppSettings_Section_EqualsTheOptionsDefaults(Type optionsType, string section)
     {
         var configuration = Configuration();
-        object options = section == ClusterOptions.Section
-            ? ServerConfiguration.ReadClusterOptions(configuration)
-            : ServerConfiguration.ReadTrainerOptions(configuration);
+        object options = section switch
+        {
+            ClusterOptions.Section => ServerConfiguration.ReadClusterOptions(configuration),
+            TlsSection => ServerConfiguration.ReadClusterOptions(configuration).Tls,
+            _ => ServerConfiguration.ReadTrainerOptions(configuration),
+        };
         var defaults = Activator.CreateInstance(optionsType)!;
 
-        foreach (var property in ServerConfiguration.SettingsOf(optionsType))
+        // A nested section (Cluster:Tls) is compared in its own row.
+        foreach (var property in ServerConfiguration.SettingsOf(optionsType).Where(p => p.PropertyType != typeof(ClusterTlsOptions)))
         {
             var expected = property.GetValue(defaults);
             var actual = property.GetValue(options);
@@ -134,7 +168,7 @@ public class ServerConfigurationTests
 
         foreach (var property in ServerConfiguration.SettingsOf(optionsType))
         {
-            Assert.Contains($"| `{property.Name}` | `{section}__{property.Name}", doc);
+            Assert.Contains($"| `{property.Name}` | `{section.Replace(":", "__", StringComparison.Ordinal)}__{property.Name}", doc);
         }
     }
 
