@@ -4,6 +4,7 @@ using Akka.Cluster;
 using Akka.Event;
 using Backprop.Cluster.Hosting;
 using Backprop.Cluster.Jobs;
+using Backprop.Cluster.Security;
 using Backprop.Cluster.Transfer;
 using Backprop.Core.Model;
 using Backprop.Core.Optimizers;
@@ -86,6 +87,9 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
     /// <summary>When every block of the current reduced step was in (Stopwatch timestamp); 0: not yet.</summary>
     private long _blocksCompleteAt;
     private readonly WorkerLinks _links;
+
+    /// <summary>The node's certificates for tensor links when Cluster:Tls is on.</summary>
+    private readonly ClusterCertificates? _tls;
     private readonly Stopwatch _epochClock = new();
     private readonly Stopwatch _checkpointClock = Stopwatch.StartNew();
     private readonly Stopwatch _jobClock = Stopwatch.StartNew();
@@ -119,7 +123,8 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
         _buffers = new TensorBufferPool(_network.Spec.ParameterCount);
         _sums = new GradientTreeAccumulator(0, _network.Spec.ParameterCount);
         _receiver = new TensorReceiver<string>(_buffers);
-        _links = new WorkerLinks(job.JobId, Self, _buffers, options.TensorSendTimeout);
+        _tls = options.Tls.Enabled ? ClusterCertificates.Load(options.Tls) : null;
+        _links = new WorkerLinks(job.JobId, Self, _buffers, options.TensorSendTimeout, _tls);
         _reductions = new StepReductions(_network.Spec, options.CollectiveMinBytes);
         _joinJob = new JoinJob
         {
@@ -206,7 +211,11 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
     }
 
     /// <inheritdoc />
-    protected override void PostStop() => _cluster.Unsubscribe(Self);
+    protected override void PostStop()
+    {
+        _cluster.Unsubscribe(Self);
+        _tls?.Dispose();
+    }
 
     private void FindWorker(Member member)
     {

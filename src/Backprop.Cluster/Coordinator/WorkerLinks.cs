@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Backprop.Cluster.Security;
 using Backprop.Cluster.Transfer;
 
 namespace Backprop.Cluster.Coordinator;
@@ -9,14 +10,15 @@ namespace Backprop.Cluster.Coordinator;
 /// <see cref="SharedTensor"/> snapshot that the send holds until it is written. What a link receives, and its closing,
 /// come back as <see cref="LinkSumsArrived"/> and <see cref="LinkClosed"/>.
 /// </summary>
-internal sealed class WorkerLinks(string jobId, IActorRef coordinator, TensorBufferPool buffers, TimeSpan sendTimeout)
+/// <remarks>With <c>tls</c> (the node's certificates when Cluster:Tls is on) every link is mutual TLS.</remarks>
+internal sealed class WorkerLinks(string jobId, IActorRef coordinator, TensorBufferPool buffers, TimeSpan sendTimeout, ClusterCertificates? tls)
 {
     /// <summary>How long opening a worker's tensor link may take before tensors go by remoting instead.</summary>
     public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>Starts opening a link to <paramref name="worker"/> at <paramref name="endpoint"/> ("host:port").</summary>
     public void Open(JobWorker worker, string endpoint) =>
-        _ = TensorLink.ConnectAsync(endpoint, jobId, ConnectTimeout, sendTimeout).PipeTo(
+        _ = TensorLink.ConnectAsync(endpoint, jobId, ConnectTimeout, sendTimeout, tls: tls).PipeTo(
             coordinator,
             success: link => new LinkConnected(worker, link),
             failure: e => new LinkNotConnected(worker, e is OperationCanceledException ? $"no answer within {ConnectTimeout}" : e.Message));

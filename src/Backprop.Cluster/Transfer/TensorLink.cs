@@ -1,7 +1,10 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using System.Threading.Channels;
+using Backprop.Cluster.Security;
 
 namespace Backprop.Cluster.Transfer;
 
@@ -12,7 +15,8 @@ namespace Backprop.Cluster.Transfer;
 /// a reader thread of the link's own hands each received tensor to its actor as a message; the writer takes frames from
 /// a bounded queue (<see cref="TrySend"/>), writes what the socket takes at once on the queuing thread and the rest
 /// asynchronously, and gives each buffer back when its write ends. A frame not written within the send timeout (a peer that stopped reading: paused, cut off) or a
-/// full queue closes the link; whoever closes it first, the owner hears why once.
+/// full queue closes the link; whoever closes it first, the owner hears why once. With the cluster's certificates the
+/// connection is mutual TLS (both ends present a certificate of the cluster CA, as on remoting) before the job is named.
 /// </summary>
 public sealed class TensorLink : IDisposable
 {
@@ -28,7 +32,7 @@ public sealed class TensorLink : IDisposable
     private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
 
     private readonly TcpClient _client;
-    private readonly NetworkStream _stream;
+    private readonly Stream _stream;
     private readonly TimeSpan _sendTimeout;
     /// <summary>
     /// Frames waiting to be written. Synchronous continuations: a frame queued while the writer waits is written on the
@@ -44,11 +48,11 @@ public sealed class TensorLink : IDisposable
     private string? _closeReason;
     private int _closing;
 
-    private TensorLink(TcpClient client, TimeSpan sendTimeout)
+    private TensorLink(TcpClient client, Stream stream, TimeSpan sendTimeout)
     {
         _client = client;
         _client.NoDelay = true;
-        _stream = client.GetStream();
+        _stream = stream;
         _sendTimeout = sendTimeout;
     }
 
@@ -56,10 +60,13 @@ public sealed class TensorLink : IDisposable
     /// Opens a link to <paramref name="endpoint"/> ("host:port") for job <paramref name="jobId"/>, giving up after
     /// <paramref name="connectTimeout"/>; each frame it sends must be written within <paramref name="sendTimeout"/>.
     /// <paramref name="peer"/> names the dialling slice owner on a link between workers (empty: the coordinator).
+    /// With <paramref name="tls"/> the connection is mutual TLS first.
     /// </summary>
     /// <exception cref="SocketException">The worker cannot be reached.</exception>
     /// <exception cref="OperationCanceledException">It did not answer within <paramref name="connectTimeout"/>.</exception>
-    public static async Task<TensorLink> ConnectAsync(string endpoint, string jobId, TimeSpan connectTimeout, TimeSpan sendTimeout, string peer = "")
+    /// <exception cref="AuthenticationException">The TLS handshake failed (says why).</exception>
+    public static async Task<TensorLink> ConnectAsync(
+        string endpoint, string jobId, TimeSpan connectTimeout, TimeSpan sendTimeout, string peer = "", ClusterCertificates? tls = null)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         var colon = endpoint.LastIndexOf(':');
@@ -73,7 +80,23 @@ public sealed class TensorLink : IDisposable
         {
             using var cancel = new CancellationTokenSource(connectTimeout);
             await client.ConnectAsync(endpoint[..colon], port, cancel.Token).ConfigureAwait(false);
-            var link = new TensorLink(client, sendTimeout);
+            Stream stream = client.GetStream();
+            if (tls is not null)
+            {
+                var secure = new SslStream(stream, leaveInnerStreamOpen: false);
+                stream = secure;
+                var refusal = "";
+                try
+                {
+                    await secure.AuthenticateAsClientAsync(tls.ClientOptions(problem => refusal = problem), cancel.Token).ConfigureAwait(false);
+                }
+                catch (AuthenticationException e) when (refusal.Length > 0)
+                {
+                    throw new AuthenticationException($"TLS: refused {endpoint}: {refusal}", e);
+                }
+            }
+
+            var link = new TensorLink(client, stream, sendTimeout);
             await TensorFrame.WriteHandshakeAsync(link._stream, jobId, peer, cancel.Token).ConfigureAwait(false);
             return link;
         }
@@ -86,15 +109,17 @@ public sealed class TensorLink : IDisposable
 
     /// <summary>
     /// Takes an accepted connection and reads the job id and dialling peer that open it (a silent peer is cut off after a
-    /// while); each frame the link sends must be written within <paramref name="sendTimeout"/>.
+    /// while); each frame the link sends must be written within <paramref name="sendTimeout"/>. With <paramref name="tls"/>
+    /// the peer must first complete mutual TLS with a certificate of the cluster CA.
     /// </summary>
-    public static (TensorLink Link, string JobId, string Peer) Accept(TcpClient client, TimeSpan sendTimeout)
+    /// <exception cref="AuthenticationException">The TLS handshake failed (says why).</exception>
+    public static (TensorLink Link, string JobId, string Peer) Accept(TcpClient client, TimeSpan sendTimeout, ClusterCertificates? tls = null)
     {
         ArgumentNullException.ThrowIfNull(client);
-        var link = new TensorLink(client, sendTimeout);
+        client.ReceiveTimeout = (int)HandshakeTimeout.TotalMilliseconds;
+        var link = new TensorLink(client, tls is null ? client.GetStream() : AuthenticateAsServer(client, tls), sendTimeout);
         try
         {
-            client.ReceiveTimeout = (int)HandshakeTimeout.TotalMilliseconds;
             var (jobId, peer) = TensorFrame.ReadHandshake(link._stream);
             client.ReceiveTimeout = 0;
             return (link, jobId, peer);
@@ -103,6 +128,27 @@ public sealed class TensorLink : IDisposable
         {
             link.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>The server side of the TLS handshake on an accepted connection (under its receive timeout); throws when the peer is refused.</summary>
+    private static SslStream AuthenticateAsServer(TcpClient client, ClusterCertificates tls)
+    {
+        var refusal = "";
+        var options = tls.ServerOptions(problem => refusal = problem);
+        var secure = new SslStream(client.GetStream(), leaveInnerStreamOpen: false, options.RemoteCertificateValidationCallback);
+        try
+        {
+            secure.AuthenticateAsServer(options.ServerCertificate!, clientCertificateRequired: true, checkCertificateRevocation: false);
+            return secure;
+        }
+        catch (Exception e) when (e is AuthenticationException or IOException)
+        {
+            var who = client.Client.RemoteEndPoint?.ToString() ?? "a peer";
+            secure.Dispose();
+            client.Dispose();
+            throw new AuthenticationException(
+                refusal.Length > 0 ? $"TLS: refused {who}: {refusal}" : $"TLS: handshake with {who} failed: {e.Message}", e);
         }
     }
 

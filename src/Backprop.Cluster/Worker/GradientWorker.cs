@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Backprop.Cluster.Hosting;
+using Backprop.Cluster.Security;
 using Backprop.Cluster.Transfer;
 using Backprop.Core.Training;
 using Backprop.Protocol;
@@ -21,6 +22,9 @@ public sealed class GradientWorker : ReceiveActor
     private readonly DatasetCache _datasets = new();
     private readonly Dictionary<string, WorkerJob> _jobs = [];
     private TensorLinkListener? _links;
+
+    /// <summary>The node's certificates for tensor links when Cluster:Tls is on.</summary>
+    private ClusterCertificates? _tls;
 
     /// <summary>A worker computing on <see cref="ClusterOptions.EffectiveWorkerThreads"/> threads.</summary>
     public GradientWorker(ClusterOptions options)
@@ -53,6 +57,7 @@ public sealed class GradientWorker : ReceiveActor
                 ReductionFailed(job, $"the link to slice owner {failed.Peer}: {failed.Reason}");
             }
         });
+        Receive<TensorLinkRefused>(refused => _log.Warning("tensor link port: {0}", refused.Reason));
         Receive<TensorLinkClosed>(closed =>
         {
             if (!_jobs.TryGetValue(closed.JobId, out var job))
@@ -90,7 +95,8 @@ public sealed class GradientWorker : ReceiveActor
 
         try
         {
-            _links = TensorLinkListener.Start(_options.Hostname, _options.TensorLinkPort, _options.AdvertisedHostname, _options.TensorSendTimeout, Self);
+            _tls = _options.Tls.Enabled ? ClusterCertificates.Load(_options.Tls) : null;
+            _links = TensorLinkListener.Start(_options.Hostname, _options.TensorLinkPort, _options.AdvertisedHostname, _options.TensorSendTimeout, _tls, Self);
         }
         catch (System.Net.Sockets.SocketException e)
         {
@@ -109,6 +115,7 @@ public sealed class GradientWorker : ReceiveActor
         }
 
         _jobs.Clear();
+        _tls?.Dispose();
     }
 
     private void OnJoinJob(JoinJob join)
@@ -367,7 +374,7 @@ public sealed class GradientWorker : ReceiveActor
             job.Rounds.Remove(old);
         }
 
-        job.Peers ??= new PeerLinks(job.Join.JobId, Self, job.TensorBuffers, _options.TensorSendTimeout);
+        job.Peers ??= new PeerLinks(job.Join.JobId, Self, job.TensorBuffers, _options.TensorSendTimeout, _tls);
         var layout = job.LayoutOf(reduction);
         var owned = layout.Owners.Contains(reduction.Self) ? layout.BucketsOf(reduction.Self) : [];
         SendReduced(job, job.Slices.Begin(reduction.Round, step, reduction.LeafCount, owned));

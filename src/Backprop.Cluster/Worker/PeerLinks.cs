@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Backprop.Cluster.Security;
 using Backprop.Cluster.Transfer;
 
 namespace Backprop.Cluster.Worker;
@@ -9,7 +10,7 @@ namespace Backprop.Cluster.Worker;
 /// on a socket. The outcome of opening comes back as <see cref="PeerLinkConnected"/> or <see cref="PeerLinkFailed"/>, a
 /// closing as <see cref="PeerLinkFailed"/> too. Not thread-safe: the worker's actor owns it.
 /// </summary>
-internal sealed class PeerLinks(string jobId, IActorRef worker, TensorBufferPool buffers, TimeSpan sendTimeout) : IDisposable
+internal sealed class PeerLinks(string jobId, IActorRef worker, TensorBufferPool buffers, TimeSpan sendTimeout, ClusterCertificates? tls) : IDisposable
 {
     /// <summary>How long dialling a peer may take before the reduction round is given up.</summary>
     public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
@@ -26,7 +27,7 @@ internal sealed class PeerLinks(string jobId, IActorRef worker, TensorBufferPool
         if (!_peers.TryGetValue(peer, out var link))
         {
             _peers[peer] = link = new Peer();
-            _ = TensorLink.ConnectAsync(endpoint, jobId, ConnectTimeout, sendTimeout, self).PipeTo(
+            _ = TensorLink.ConnectAsync(endpoint, jobId, ConnectTimeout, sendTimeout, self, tls).PipeTo(
                 worker,
                 success: opened => new PeerLinkConnected(jobId, peer, opened),
                 failure: e => new PeerLinkFailed(jobId, peer, null, e is OperationCanceledException ? $"no answer within {ConnectTimeout}" : e.Message));

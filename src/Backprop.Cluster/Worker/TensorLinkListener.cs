@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using Akka.Actor;
+using Backprop.Cluster.Security;
 using Backprop.Cluster.Transfer;
 
 namespace Backprop.Cluster.Worker;
@@ -26,21 +28,22 @@ internal sealed class TensorLinkListener : IDisposable
     /// <summary>
     /// Listens on <paramref name="bindHost"/> (an address or a name) and <paramref name="port"/> (0: a free one), advertising
     /// <paramref name="publicHost"/>; each frame the accepted links send must be written within <paramref name="sendTimeout"/>.
+    /// With <paramref name="tls"/> a connection must complete mutual TLS first; one refused is reported as <see cref="TensorLinkRefused"/>.
     /// </summary>
-    public static TensorLinkListener Start(string bindHost, int port, string publicHost, TimeSpan sendTimeout, IActorRef worker)
+    public static TensorLinkListener Start(string bindHost, int port, string publicHost, TimeSpan sendTimeout, ClusterCertificates? tls, IActorRef worker)
     {
         var address = IPAddress.TryParse(bindHost, out var parsed) ? parsed : Dns.GetHostAddresses(bindHost)[0];
         var listener = new TcpListener(address, port);
         listener.Start();
         var bound = ((IPEndPoint)listener.LocalEndpoint).Port;
         var links = new TensorLinkListener(listener, $"{publicHost}:{bound}");
-        _ = Task.Run(() => links.AcceptAsync(sendTimeout, worker));
+        _ = Task.Run(() => links.AcceptAsync(sendTimeout, tls, worker));
         return links;
     }
 
     public void Dispose() => _listener.Dispose();
 
-    private async Task AcceptAsync(TimeSpan sendTimeout, IActorRef worker)
+    private async Task AcceptAsync(TimeSpan sendTimeout, ClusterCertificates? tls, IActorRef worker)
     {
         while (true)
         {
@@ -58,8 +61,12 @@ internal sealed class TensorLinkListener : IDisposable
             {
                 try
                 {
-                    var (link, jobId, peer) = TensorLink.Accept(client, sendTimeout);
+                    var (link, jobId, peer) = TensorLink.Accept(client, sendTimeout, tls);
                     worker.Tell(new TensorLinkOpened(jobId, link, peer));
+                }
+                catch (AuthenticationException e)
+                {
+                    worker.Tell(new TensorLinkRefused(e.Message));
                 }
                 catch (Exception e) when (e is IOException or InvalidDataException or SocketException)
                 {
