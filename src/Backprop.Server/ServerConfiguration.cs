@@ -24,7 +24,7 @@ internal static class ServerConfiguration
     /// </summary>
     public static ClusterOptions ReadClusterOptions(IConfiguration configuration)
     {
-        var options = ReadSection<ClusterOptions>(configuration, ClusterOptions.Section);
+        var options = BindClusterOptions(configuration);
         options.Validate();
         if (options.Tls.Enabled)
         {
@@ -34,6 +34,13 @@ internal static class ServerConfiguration
 
         return options;
     }
+
+    /// <summary>
+    /// Binds the <c>Cluster</c> section with the key checks of <see cref="ReadClusterOptions"/>, without validating the
+    /// values or reading certificate files.
+    /// </summary>
+    public static ClusterOptions BindClusterOptions(IConfiguration configuration) =>
+        ReadSection<ClusterOptions>(configuration, ClusterOptions.Section);
 
     /// <summary>Binds and validates the <c>Trainer</c> section, with the errors of <see cref="ReadClusterOptions"/>.</summary>
     public static TrainerOptions ReadTrainerOptions(IConfiguration configuration)

@@ -48,7 +48,7 @@ public class BackpropServerTests
     private static async Task<T> BuiltService<T>(params string[] args)
         where T : notnull
     {
-        var builder = BackpropServer.CreateBuilder(args);
+        var builder = BackpropServer.CreateBuilder(["--Cluster:Tls:Enabled=false", .. args]);
         await using var app = BackpropServer.Build(builder, ServerConfiguration.Read(builder.Configuration));
         return app.Services.GetRequiredService<T>();
     }

@@ -59,7 +59,7 @@ public class HealthProbeTests
     public async Task Run_WorkerOnlyNodeWithAnEndpoint_ServesHealthAndExitsServing()
     {
         var builder = BackpropServer.CreateBuilder(
-            ["--urls=http://127.0.0.1:0", "--Cluster:Port=0", "--Cluster:Roles:0=worker", "--Cluster:WorkerThreads=1", "--Logging:LogLevel:Default=Warning"]);
+            ["--urls=http://127.0.0.1:0", "--Cluster:Port=0", "--Cluster:Tls:Enabled=false", "--Cluster:Roles:0=worker", "--Cluster:WorkerThreads=1", "--Logging:LogLevel:Default=Warning"]);
         await using var app = BackpropServer.Build(builder, ServerConfiguration.Read(builder.Configuration));
         await app.StartAsync();
         try

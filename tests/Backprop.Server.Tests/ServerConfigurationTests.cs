@@ -26,13 +26,18 @@ public class ServerConfigurationTests
     private static IConfiguration Only(string key, string value) =>
         new ConfigurationBuilder().AddInMemoryCollection([KeyValuePair.Create<string, string?>(key, value)]).Build();
 
+    /// <summary>The Cluster section as bound (no value checks, no certificate files read).</summary>
+    private static ClusterOptions Bind(IDictionary<string, string?>? environment = null, params string[] args) =>
+        ServerConfiguration.BindClusterOptions(Configuration(environment, args));
+
+    /// <summary>The Cluster section as the server reads it, values validated and certificates read.</summary>
     private static ClusterOptions Read(IDictionary<string, string?>? environment = null, params string[] args) =>
         ServerConfiguration.ReadClusterOptions(Configuration(environment, args));
 
     [Fact]
     public void ReadClusterOptions_AppSettingsAlone_PinsEveryDefault()
     {
-        var options = Read();
+        var options = Bind();
 
         Assert.Equal("127.0.0.1", options.Hostname);
         Assert.Equal("", options.PublicHostname);
@@ -50,6 +55,7 @@ public class ServerConfigurationTests
         Assert.Equal(TimeSpan.FromSeconds(20), options.DownUnreachableAfter);
         Assert.Equal(TimeSpan.FromSeconds(30), options.CoordinatorLostAfter);
         Assert.Equal(TimeSpan.FromMinutes(5), options.StallTimeout);
+        Assert.True(options.Tls.Enabled);
     }
 
     [Fact]
@@ -121,8 +127,8 @@ public class ServerConfigurationTests
         var configuration = Configuration();
         object options = section switch
         {
-            ClusterOptions.Section => ServerConfiguration.ReadClusterOptions(configuration),
-            TlsSection => ServerConfiguration.ReadClusterOptions(configuration).Tls,
+            ClusterOptions.Section => ServerConfiguration.BindClusterOptions(configuration),
+            TlsSection => ServerConfiguration.BindClusterOptions(configuration).Tls,
             _ => ServerConfiguration.ReadTrainerOptions(configuration),
         };
         var defaults = Activator.CreateInstance(optionsType)!;
@@ -175,7 +181,7 @@ public class ServerConfigurationTests
     [Fact]
     public void ReadClusterOptions_NoClusterSection_UsesClusterOptionsDefaults()
     {
-        var options = ServerConfiguration.ReadClusterOptions(new ConfigurationBuilder().Build());
+        var options = ServerConfiguration.BindClusterOptions(new ConfigurationBuilder().Build());
 
         Assert.Equal(["coordinator"], options.Roles);
         Assert.Equal(4053, options.Port);
@@ -184,7 +190,7 @@ public class ServerConfigurationTests
     [Fact]
     public void ReadClusterOptions_RoleFromEnvironment_ReplacesTheDefaultRole()
     {
-        var options = Read(new Dictionary<string, string?> { ["Cluster__Roles__0"] = "worker" });
+        var options = Bind(new Dictionary<string, string?> { ["Cluster__Roles__0"] = "worker" });
 
         Assert.Equal(["worker"], options.Roles);
         Assert.False(options.IsCoordinator);
@@ -193,7 +199,7 @@ public class ServerConfigurationTests
     [Fact]
     public void ReadClusterOptions_TwoRolesFromEnvironment_GivesBoth()
     {
-        var options = Read(new Dictionary<string, string?> { ["Cluster__Roles__0"] = "worker", ["Cluster__Roles__1"] = "coordinator" });
+        var options = Bind(new Dictionary<string, string?> { ["Cluster__Roles__0"] = "worker", ["Cluster__Roles__1"] = "coordinator" });
 
         Assert.Equal(["worker", "coordinator"], options.Roles);
     }
@@ -201,7 +207,7 @@ public class ServerConfigurationTests
     [Fact]
     public void ReadClusterOptions_RoleWithoutAppSettings_ReplacesTheDefaultRole()
     {
-        Assert.Equal(["worker"], ServerConfiguration.ReadClusterOptions(Only("Cluster:Roles:0", "worker")).Roles);
+        Assert.Equal(["worker"], ServerConfiguration.BindClusterOptions(Only("Cluster:Roles:0", "worker")).Roles);
     }
 
     [Fact]
@@ -216,7 +222,7 @@ public class ServerConfigurationTests
     [Fact]
     public void ReadClusterOptions_SeedNodesFromEnvironment_AreReadInIndexOrder()
     {
-        var options = Read(new Dictionary<string, string?>
+        var options = Bind(new Dictionary<string, string?>
         {
             ["Cluster__SeedNodes__1"] = "akka.tcp://backprop@coordinator-b:4053",
             ["Cluster__SeedNodes__0"] = "akka.tcp://backprop@coordinator-a:4053",
@@ -228,7 +234,7 @@ public class ServerConfigurationTests
     [Fact]
     public void ReadClusterOptions_EveryValueFromEnvironment_OverridesAppSettings()
     {
-        var options = Read(new Dictionary<string, string?>
+        var options = Bind(new Dictionary<string, string?>
         {
             ["Cluster__Hostname"] = "0.0.0.0",
             ["Cluster__PublicHostname"] = "worker-3",
@@ -253,7 +259,7 @@ public class ServerConfigurationTests
     [Fact]
     public void ReadClusterOptions_CommandLine_OverridesEnvironment()
     {
-        var options = Read(new Dictionary<string, string?> { ["Cluster__Port"] = "4060" }, "--Cluster:Port=4070");
+        var options = Bind(new Dictionary<string, string?> { ["Cluster__Port"] = "4060" }, "--Cluster:Port=4070");
 
         Assert.Equal(4070, options.Port);
     }
@@ -261,7 +267,7 @@ public class ServerConfigurationTests
     [Fact]
     public void ReadClusterOptions_KeyInOtherCase_IsRead()
     {
-        var options = Read(new Dictionary<string, string?> { ["CLUSTER__PORT"] = "4060", ["cluster__roles__0"] = "worker" });
+        var options = Bind(new Dictionary<string, string?> { ["CLUSTER__PORT"] = "4060", ["cluster__roles__0"] = "worker" });
 
         Assert.Equal(4060, options.Port);
         Assert.Equal(["worker"], options.Roles);
@@ -270,7 +276,7 @@ public class ServerConfigurationTests
     [Fact]
     public void ReadClusterOptions_EmptyListValue_KeepsTheDefault()
     {
-        var options = Read(new Dictionary<string, string?> { ["Cluster__SeedNodes"] = "" });
+        var options = Bind(new Dictionary<string, string?> { ["Cluster__SeedNodes"] = "" });
 
         Assert.Empty(options.SeedNodes);
     }

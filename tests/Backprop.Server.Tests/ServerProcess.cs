@@ -64,6 +64,8 @@ internal sealed class ServerProcess : IDisposable
             start.Environment.Remove(key);
         }
 
+        // Plaintext unless the test sets TLS up (ServerTlsProcessTests), chosen the way a user chooses it.
+        start.Environment["Cluster__Tls__Enabled"] = "false";
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;

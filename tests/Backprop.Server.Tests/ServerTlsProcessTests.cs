@@ -43,7 +43,12 @@ public sealed class ServerTlsProcessTests : IDisposable
     [Fact]
     public async Task Server_PlaintextChosen_LogsOneWarningAtStart()
     {
-        using var server = ServerProcess.Start(new Dictionary<string, string> { ["Cluster__Port"] = "0", ["Cluster__Tls__Enabled"] = "false" });
+        using var server = ServerProcess.Start(new Dictionary<string, string>
+        {
+            ["Cluster__Port"] = "0",
+            ["Cluster__Tls__Enabled"] = "false",
+            ["Trainer__DataRoot"] = Path.Combine(_directory, "data"),
+        });
 
         await server.WaitForLineAsync("Node started", StartTimeout);
         var warning = await server.WaitForLineAsync("fabric is plaintext", StartTimeout);

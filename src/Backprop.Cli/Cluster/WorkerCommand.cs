@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using Backprop.Cluster.Hosting;
+using Backprop.Cluster.Security;
 using Backprop.Core;
 
 namespace Backprop.Cli.Cluster;
@@ -19,11 +20,17 @@ internal static class WorkerCommand
         var publicHost = new Option<string?>("--public-host") { Description = "Address other nodes reach this one at (default: --host)" };
         var port = new Option<int>("--port") { Description = "Remoting port (0: any free port)", DefaultValueFactory = _ => 0 };
         var threads = new Option<int>("--threads") { Description = "Threads computing gradients (0: one per core)", DefaultValueFactory = _ => 0 };
+        var tls = new TlsFlags();
         var untilStdinCloses = new Option<bool>("--until-stdin-closes") { Description = "Leave the cluster when standard input closes (used by train --workers)", Hidden = true };
         var command = new Command("worker", "Join a cluster as a worker node and compute gradients until stopped (Ctrl+C or SIGTERM).")
         {
             join, host, publicHost, port, threads, untilStdinCloses,
         };
+        foreach (var flag in tls.All)
+        {
+            command.Options.Add(flag);
+        }
+
         command.SetAction(parsed =>
         {
             var options = new ClusterOptions
@@ -34,6 +41,7 @@ internal static class WorkerCommand
                 SeedNodes = [parsed.GetValue(join)!],
                 Roles = [ClusterRoles.Worker],
                 WorkerThreads = parsed.GetValue(threads),
+                Tls = tls.Options(parsed),
             };
             return RunAsync(options, parsed.GetValue(untilStdinCloses), output).GetAwaiter().GetResult();
         });
@@ -45,6 +53,11 @@ internal static class WorkerCommand
         try
         {
             options.Validate();
+            if (options.Tls.Enabled)
+            {
+                // Read now: an unreadable file is bad input (one line), not a failed start.
+                ClusterCertificates.Load(options.Tls).Dispose();
+            }
         }
         catch (ArgumentException e)
         {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Backprop.Cluster.Security;
 
 namespace Backprop.Cli.Cluster;
 
@@ -46,8 +47,8 @@ internal sealed class WorkerProcess : IAsyncDisposable
         };
     }
 
-    /// <summary>Starts <c>backprop worker</c> joining <paramref name="seed"/> with <paramref name="threads"/> threads.</summary>
-    public static WorkerProcess Start(string seed, int threads)
+    /// <summary>Starts <c>backprop worker</c> joining <paramref name="seed"/> with <paramref name="threads"/> threads and <paramref name="tls"/>.</summary>
+    public static WorkerProcess Start(string seed, int threads, ClusterTlsOptions tls)
     {
         var (fileName, prefix) = SelfCommand();
         var start = new ProcessStartInfo(fileName)
@@ -57,7 +58,8 @@ internal sealed class WorkerProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in prefix.Concat(["worker", "--join", seed, "--threads", threads.ToString(System.Globalization.CultureInfo.InvariantCulture), "--until-stdin-closes"]))
+        string[] arguments = ["worker", "--join", seed, "--threads", threads.ToString(System.Globalization.CultureInfo.InvariantCulture), "--until-stdin-closes"];
+        foreach (var argument in prefix.Concat(arguments).Concat(TlsFlags.ArgumentsFor(tls)))
         {
             start.ArgumentList.Add(argument);
         }

@@ -8,7 +8,7 @@ namespace Backprop.Cluster.Security;
 public sealed class ClusterTlsOptions
 {
     /// <summary>Whether the fabric uses TLS; plaintext must be chosen explicitly, and a node then logs one warning at start.</summary>
-    public bool Enabled { get; set; }
+    public bool Enabled { get; set; } = true;
 
     /// <summary>This node's certificate: a PKCS#12 file (.pfx, .p12) or a PEM file (its key in <see cref="CertificateKey"/>, or in the same file).</summary>
     public string Certificate { get; set; } = "";

@@ -51,7 +51,21 @@ public sealed class TrainOnWorkersTests
 
     [Fact]
     public void Worker_SeedAddressNotAnAkkaAddress_ExitsWithBadInput() =>
-        CliRun.Of("worker", "--join", "http://localhost:4053").AssertBadInput("SeedNodes", "akka.tcp://backprop@HOST:PORT");
+        CliRun.Of("worker", "--join", "http://localhost:4053", "--plaintext").AssertBadInput("SeedNodes", "akka.tcp://backprop@HOST:PORT");
+
+    [Fact]
+    public void Worker_NeitherCertificatesNorPlaintext_ExitsWithBadInputNamingBoth() =>
+        CliRun.Of("worker", "--join", "akka.tcp://backprop@127.0.0.1:4053")
+            .AssertBadInput("--certificate and --ca-certificate are required", "backprop certs node", "--plaintext");
+
+    [Fact]
+    public void Worker_CertificateFileMissing_ExitsWithBadInputNamingIt()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), $"backprop-{Guid.NewGuid():N}.crt");
+
+        CliRun.Of("worker", "--join", "akka.tcp://backprop@127.0.0.1:4053", "--certificate", missing, "--ca-certificate", missing)
+            .AssertBadInput("Cluster:Tls:Certificate: cannot read", missing);
+    }
 
     private static string AccuracyLine(string output) => output.Split('\n').Single(line => line.StartsWith("test accuracy:", StringComparison.Ordinal));
 }

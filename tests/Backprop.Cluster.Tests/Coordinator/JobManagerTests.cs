@@ -15,7 +15,7 @@ namespace Backprop.Cluster.Tests.Coordinator;
 public sealed class JobManagerTests : TestKit
 {
     public JobManagerTests()
-        : base(ClusterHocon.For(new ClusterOptions { Port = 0 }))
+        : base(ClusterHocon.For(new ClusterOptions { Tls = { Enabled = false }, Port = 0 }))
     {
         // The test actor is also the jobs' listener, and jobs without workers say so.
         IgnoreMessages<JobWaitingForWorkers>();
@@ -32,7 +32,7 @@ public sealed class JobManagerTests : TestKit
     [Fact]
     public void Submit_NewJob_IsAccepted()
     {
-        var manager = Sys.ActorOf(JobManager.Props(new ClusterOptions()));
+        var manager = Sys.ActorOf(JobManager.Props(new ClusterOptions { Tls = { Enabled = false } }));
 
         manager.Tell(new SubmitTrainingJob(Job("a"), TestActor));
 
@@ -43,7 +43,7 @@ public sealed class JobManagerTests : TestKit
     [Fact]
     public void Submit_SameJobIdTwice_SecondIsRefusedAndTheManagerKeepsServing()
     {
-        var manager = Sys.ActorOf(JobManager.Props(new ClusterOptions()));
+        var manager = Sys.ActorOf(JobManager.Props(new ClusterOptions { Tls = { Enabled = false } }));
         manager.Tell(new SubmitTrainingJob(Job("a"), TestActor));
         ExpectMsg<JobAccepted>();
         ExpectMsg<JobStarted>();
@@ -59,7 +59,7 @@ public sealed class JobManagerTests : TestKit
     [Fact]
     public void Cancel_QueuedJob_LeavesTheQueueAndItsListenerHears()
     {
-        var manager = Sys.ActorOf(JobManager.Props(new ClusterOptions()));
+        var manager = Sys.ActorOf(JobManager.Props(new ClusterOptions { Tls = { Enabled = false } }));
         var queuedListener = CreateTestProbe();
         manager.Tell(new SubmitTrainingJob(Job("running"), TestActor));
         ExpectMsg<JobAccepted>();
@@ -77,7 +77,7 @@ public sealed class JobManagerTests : TestKit
     [Fact]
     public void Cancel_RunningJob_StopsItAndStartsTheNext()
     {
-        var manager = Sys.ActorOf(JobManager.Props(new ClusterOptions()));
+        var manager = Sys.ActorOf(JobManager.Props(new ClusterOptions { Tls = { Enabled = false } }));
         var nextListener = CreateTestProbe();
         manager.Tell(new SubmitTrainingJob(Job("running"), TestActor));
         ExpectMsg<JobAccepted>();
@@ -94,7 +94,7 @@ public sealed class JobManagerTests : TestKit
     [Fact]
     public void Cancel_UnknownJob_IsAnsweredNotFound()
     {
-        var manager = Sys.ActorOf(JobManager.Props(new ClusterOptions()));
+        var manager = Sys.ActorOf(JobManager.Props(new ClusterOptions { Tls = { Enabled = false } }));
 
         manager.Tell(new CancelTrainingJob("nobody", "by test"));
 

@@ -15,7 +15,7 @@ namespace Backprop.Cluster.Tests.Coordinator;
 /// Fault interactions of one <see cref="TrainingCoordinator"/> with test probes standing in for its workers, on a
 /// cluster-enabled system that joins no cluster (so no real worker ever turns up).
 /// </summary>
-public sealed class TrainingCoordinatorFaultTests() : TestKit(ClusterHocon.For(new ClusterOptions { Port = 0 }))
+public sealed class TrainingCoordinatorFaultTests() : TestKit(ClusterHocon.For(new ClusterOptions { Tls = { Enabled = false }, Port = 0 }))
 {
     private const string JobId = "job-under-test";
 
@@ -154,6 +154,7 @@ public sealed class TrainingCoordinatorFaultTests() : TestKit(ClusterHocon.For(n
         var listener = CreateTestProbe();
         var coordinator = Sys.ActorOf(TrainingCoordinator.Props(job, listener, new ClusterOptions
         {
+            Tls = { Enabled = false },
             MinWorkers = minWorkers,
             DirectTensorLinks = false,
             StallTimeout = stallTimeout ?? new ClusterOptions().StallTimeout,

@@ -20,7 +20,7 @@ namespace Backprop.Cluster.Tests.Coordinator;
 /// A <see cref="TrainingCoordinator"/> with direct tensor links to peers that stall: its thread never waits on them.
 /// A test probe stands in for the worker actor, a loopback socket for the worker's end of the link.
 /// </summary>
-public sealed class TrainingCoordinatorLinkTests() : TestKit(ClusterHocon.For(new ClusterOptions { Port = 0 }))
+public sealed class TrainingCoordinatorLinkTests() : TestKit(ClusterHocon.For(new ClusterOptions { Tls = { Enabled = false }, Port = 0 }))
 {
     private const string JobId = "linked-job";
 
@@ -134,7 +134,7 @@ public sealed class TrainingCoordinatorLinkTests() : TestKit(ClusterHocon.For(ne
         var job = ProbedJob.Create(JobId, spec);
         var initial = (float[])job.Network.Parameters.Clone();
         var listener = CreateTestProbe();
-        var coordinator = Sys.ActorOf(TrainingCoordinator.Props(job, listener, new ClusterOptions { TensorSendTimeout = sendTimeout }));
+        var coordinator = Sys.ActorOf(TrainingCoordinator.Props(job, listener, new ClusterOptions { Tls = { Enabled = false }, TensorSendTimeout = sendTimeout }));
         return (coordinator, listener, initial);
     }
 

@@ -51,6 +51,28 @@ public class ClusterOptionsTests
         Assert.Equal(TimeSpan.FromSeconds(2), ClusterHocon.For(new ClusterOptions()).GetTimeSpan("akka.cluster.retry-unsuccessful-join-after"));
 
     [Fact]
+    public void Tls_Default_IsOnAndNeedsTheNodesCertificate()
+    {
+        var options = new ClusterOptions();
+
+        var error = Assert.Throws<ArgumentException>(options.Validate);
+
+        Assert.True(ClusterHocon.For(options).GetBoolean("akka.remote.dot-netty.tcp.enable-ssl"));
+        Assert.StartsWith("Cluster:Tls:Certificate: is required with TLS on", error.Message);
+        Assert.Contains("Cluster__Tls__Certificate", error.Message);
+    }
+
+    [Fact]
+    public void Tls_ExplicitlyOff_PlaintextRemoting()
+    {
+        var options = new ClusterOptions { Tls = { Enabled = false } };
+
+        options.Validate();
+
+        Assert.False(ClusterHocon.For(options).GetBoolean("akka.remote.dot-netty.tcp.enable-ssl"));
+    }
+
+    [Fact]
     public void StallTimeout_Default_IsFiveMinutes() =>
         Assert.Equal(TimeSpan.FromMinutes(5), new ClusterOptions().StallTimeout);
 

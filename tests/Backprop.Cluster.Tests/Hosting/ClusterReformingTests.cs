@@ -63,12 +63,13 @@ public sealed class ClusterReformingTests
     }
 
     private static Task<BackpropNode> StartCoordinatorAsync(IReadOnlyList<Address>? formerMembers = null) =>
-        BackpropNode.StartAsync(new ClusterOptions { Port = 0 }, formerMembers);
+        BackpropNode.StartAsync(new ClusterOptions { Tls = { Enabled = false }, Port = 0 }, formerMembers);
 
     private static async Task<BackpropNode> StartWorkerAsync(BackpropNode coordinator, TimeSpan coordinatorLostAfter)
     {
         var worker = await BackpropNode.StartAsync(new ClusterOptions
         {
+            Tls = { Enabled = false },
             Port = 0,
             Roles = [ClusterRoles.Worker],
             SeedNodes = [coordinator.Address.ToString()],

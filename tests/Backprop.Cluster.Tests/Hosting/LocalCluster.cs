@@ -21,6 +21,7 @@ internal sealed class LocalCluster : IAsyncDisposable
     {
         var coordinator = await BackpropNode.StartAsync(new ClusterOptions
         {
+            Tls = { Enabled = false },
             Port = 0,
             MinWorkers = workers,
             ChunkBytes = chunkBytes,
@@ -40,6 +41,7 @@ internal sealed class LocalCluster : IAsyncDisposable
     public static Task<BackpropNode> StartWorkerAsync(BackpropNode coordinator, int threads, int chunkBytes = 64 * 1024, bool directTensorLinks = true, int tensorLinkPort = 0) =>
         BackpropNode.StartAsync(new ClusterOptions
         {
+            Tls = { Enabled = false },
             Port = 0,
             Roles = [ClusterRoles.Worker],
             SeedNodes = [coordinator.Address.ToString()],

@@ -11,7 +11,7 @@ public sealed class NodeActorSystemFixture : IAsyncLifetime
 
     public Task InitializeAsync()
     {
-        System = ActorSystem.Create("serialization-tests", ClusterHocon.For(new ClusterOptions { Port = 0 }));
+        System = ActorSystem.Create("serialization-tests", ClusterHocon.For(new ClusterOptions { Tls = { Enabled = false }, Port = 0 }));
         return Task.CompletedTask;
     }
 

@@ -56,7 +56,7 @@ public sealed class ShardMessageSizeTests(NodeActorSystemFixture node)
     [InlineData(ClusterOptions.MaxChunkBytes)]
     public void TensorChunk_OfChunkBytes_FitsTheConfiguredRemotingFrame(int chunkBytes)
     {
-        var options = new ClusterOptions { ChunkBytes = chunkBytes };
+        var options = new ClusterOptions { Tls = { Enabled = false }, ChunkBytes = chunkBytes };
         options.Validate();
         var frameBytes = ClusterHocon.For(options).GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size");
         var chunk = TensorChunks.Split(JobId, long.MaxValue, new float[(chunkBytes / sizeof(float)) + 1], chunkBytes)[0];
@@ -76,7 +76,7 @@ public sealed class ShardMessageSizeTests(NodeActorSystemFixture node)
     [InlineData(ClusterOptions.MaxChunkBytes)]
     public void DatasetChunk_OfChunkBytes_FitsTheConfiguredRemotingFrame(int chunkBytes)
     {
-        var options = new ClusterOptions { ChunkBytes = chunkBytes };
+        var options = new ClusterOptions { Tls = { Enabled = false }, ChunkBytes = chunkBytes };
         var frameBytes = ClusterHocon.For(options).GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size");
         var dataset = Transfer.DatasetShipping.RandomDataset(1, (chunkBytes / sizeof(float) / MnistFeatures) + 1, MnistFeatures, 10);
         var chunk = DatasetChunks.Split(dataset, "ffffffffffffffff-60000x784+10", chunkBytes)[0];

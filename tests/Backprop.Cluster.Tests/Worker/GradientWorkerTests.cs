@@ -12,7 +12,7 @@ using JoinJob = Backprop.Protocol.V1.JoinJob;
 namespace Backprop.Cluster.Tests.Worker;
 
 /// <summary>One <see cref="GradientWorker"/>, with the test actor as its coordinator.</summary>
-public sealed class GradientWorkerTests() : TestKit(ClusterHocon.For(new ClusterOptions { Port = 0 }))
+public sealed class GradientWorkerTests() : TestKit(ClusterHocon.For(new ClusterOptions { Tls = { Enabled = false }, Port = 0 }))
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
 
@@ -21,7 +21,7 @@ public sealed class GradientWorkerTests() : TestKit(ClusterHocon.For(new Cluster
     [Fact]
     public void Join_RowsTimesALayersWidthOverflowsAnArray_AnswersWithTheErrorAndKeepsServing()
     {
-        var worker = Sys.ActorOf(GradientWorker.Props(new ClusterOptions { WorkerThreads = 1, DirectTensorLinks = false }));
+        var worker = Sys.ActorOf(GradientWorker.Props(new ClusterOptions { Tls = { Enabled = false }, WorkerThreads = 1, DirectTensorLinks = false }));
         // 65,536 rows × 40,000 outputs is past int.MaxValue: the product wrapped to a negative array length.
         var join = Join("too-wide", NetworkSpec.Create(2, [40_000], 1, Activation.Tanh, Activation.Sigmoid), maxRows: 65_536);
 
@@ -37,7 +37,7 @@ public sealed class GradientWorkerTests() : TestKit(ClusterHocon.For(new Cluster
     [Fact]
     public void Join_DatasetTooLargeToShipIntoOneArray_AnswersWithTheError()
     {
-        var worker = Sys.ActorOf(GradientWorker.Props(new ClusterOptions { WorkerThreads = 1, DirectTensorLinks = false }));
+        var worker = Sys.ActorOf(GradientWorker.Props(new ClusterOptions { Tls = { Enabled = false }, WorkerThreads = 1, DirectTensorLinks = false }));
         var join = Join("huge-dataset", NetworkSpec.Create(2, [3], 1, Activation.Tanh, Activation.Sigmoid), maxRows: 8);
         join.Dataset.Count = int.MaxValue;
         join.Dataset.InputSize = 1 << 20;
@@ -52,7 +52,7 @@ public sealed class GradientWorkerTests() : TestKit(ClusterHocon.For(new Cluster
     [Fact]
     public async Task TensorLink_WorkerCannotReadAFrame_ClosesTheLinkSoTheCoordinatorHears()
     {
-        var options = new ClusterOptions { WorkerThreads = 1, Hostname = "127.0.0.1", DirectTensorLinks = true };
+        var options = new ClusterOptions { Tls = { Enabled = false }, WorkerThreads = 1, Hostname = "127.0.0.1", DirectTensorLinks = true };
         var worker = Sys.ActorOf(GradientWorker.Props(options));
         var spec = NetworkSpec.Create(2, [3], 1, Activation.Tanh, Activation.Sigmoid);
         worker.Tell(Join("linked", spec, maxRows: 8), TestActor);

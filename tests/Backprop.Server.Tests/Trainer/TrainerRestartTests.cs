@@ -59,6 +59,7 @@ public sealed class TrainerRestartTests : IDisposable
         await using var worker = await Cluster.Hosting.BackpropNode.StartAsync(new Cluster.Hosting.ClusterOptions
         {
             Port = 0,
+            Tls = { Enabled = false },
             Roles = [Cluster.Hosting.ClusterRoles.Worker],
             SeedNodes = [second.ClusterAddress],
             WorkerThreads = 1,

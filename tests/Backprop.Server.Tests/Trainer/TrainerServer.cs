@@ -46,6 +46,8 @@ internal sealed class TrainerServer : IAsyncDisposable
         [
             "--urls=http://127.0.0.1:0",
             "--Cluster:Port=0",
+            // Plaintext, chosen as a user would choose it; TrainerTlsClusterTests turns TLS on.
+            "--Cluster:Tls:Enabled=false",
             "--Cluster:Roles:0=coordinator",
             "--Cluster:Roles:1=worker",
             "--Cluster:WorkerThreads=1",
