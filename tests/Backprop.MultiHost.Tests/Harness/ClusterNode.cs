@@ -13,5 +13,5 @@ internal sealed class ClusterNode(string name, NamespaceHost host)
     public HostProcess Process { get; set; } = null!;
 
     /// <summary>The node's Akka address, as membership logs and watch events print it.</summary>
-    public string Address => $"akka.tcp://backprop@{Host.Address}:{HostCluster.NodePort}";
+    public string Address => $"akka.ssl.tcp://backprop@{Host.Address}:{HostCluster.NodePort}";
 }

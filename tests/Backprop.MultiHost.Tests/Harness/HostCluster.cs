@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using Backprop.Cluster.Security;
 
 namespace Backprop.MultiHost.Tests.Harness;
 
@@ -8,7 +9,8 @@ namespace Backprop.MultiHost.Tests.Harness;
 /// gRPC service on 127.0.0.1:5000 of its own namespace, its data volume in a temporary folder) and worker nodes, each
 /// in its own network namespace on one switch; every node listens on <see cref="NodePort"/> of its own address. The
 /// client (<c>backprop</c>) runs inside the coordinator's namespace, so nothing in the root namespace is ever a target.
-/// Dispose ends every process, writes the tail of each log to the test output, and removes the network and the
+/// The fabric is mutual TLS, as deployments have it by default: the cluster has a CA of its own and each node a
+/// certificate of it (<see cref="ClusterCertificateAuthority"/>, as <c>backprop certs</c> makes them). Dispose ends every process, writes the tail of each log to the test output, and removes the network and the
 /// folder.
 /// </summary>
 internal sealed partial class HostCluster : IDisposable
@@ -43,6 +45,7 @@ internal sealed partial class HostCluster : IDisposable
     private readonly List<HostProcess> _processes = [];
     private readonly List<HostProcess> _nodes = [];
     private readonly List<ClusterNode> _workers = [];
+    private readonly ClusterCertificateAuthority _authority = ClusterCertificateAuthority.Create("multi-host cluster CA", TimeSpan.FromDays(1));
     private readonly int _minWorkers;
     private readonly int _workerThreads;
     private int _clients;
@@ -55,7 +58,11 @@ internal sealed partial class HostCluster : IDisposable
         _workerThreads = workerThreads;
         CoordinatorHost = _network.AddHost();
         Directory.CreateDirectory(DataRoot);
+        _authority.Save(CertificatesFolder);
     }
+
+    /// <summary>The cluster's CA certificate and the nodes' certificates (its key too: only the harness issues).</summary>
+    public string CertificatesFolder => Path.Combine(_scratch, "certs");
 
     /// <summary>The coordinator's host (the first address of the network, until <see cref="MoveCoordinatorAsync"/>).</summary>
     public NamespaceHost CoordinatorHost { get; private set; }
@@ -161,6 +168,39 @@ internal sealed partial class HostCluster : IDisposable
         return worker;
     }
 
+    /// <summary>
+    /// Adds a host with a stranger's worker node that tries to join the coordinator: a plain <c>backprop-server</c> worker
+    /// with nothing but the seed address and the cluster CA's public certificate, holding a certificate of
+    /// <paramref name="stranger"/> (or, when null, none: plaintext). Not supervised; waits until its process has started.
+    /// </summary>
+    public async Task<ClusterNode> AddRogueWorkerAsync(ClusterCertificateAuthority? stranger)
+    {
+        var rogue = new ClusterNode(stranger is null ? "plaintext rogue" : "rogue", _network.AddHost());
+        var environment = new Dictionary<string, string>
+        {
+            ["Cluster__Roles__0"] = "worker",
+            ["Cluster__Hostname"] = rogue.Host.Address,
+            ["Cluster__Port"] = $"{NodePort}",
+            ["Cluster__SeedNodes__0"] = CoordinatorSeed,
+        };
+        if (stranger is null)
+        {
+            environment["Cluster__Tls__Enabled"] = "false";
+        }
+        else
+        {
+            using var certificate = stranger.Issue("rogue", [], [System.Net.IPAddress.Parse(rogue.Host.Address)], TimeSpan.FromDays(1));
+            ClusterCertificateAuthority.WritePem(certificate, CertificatesFolder, "rogue.crt", "rogue.key");
+            environment["Cluster__Tls__Certificate"] = Path.Combine(CertificatesFolder, "rogue.crt");
+            environment["Cluster__Tls__CertificateKey"] = Path.Combine(CertificatesFolder, "rogue.key");
+            environment["Cluster__Tls__CaCertificate"] = Path.Combine(CertificatesFolder, ClusterCertificateAuthority.CertificateFile);
+        }
+
+        rogue.Process = Track(HostProcess.Start(rogue.Name, rogue.Host, ServerDll, [], environment, _scratch));
+        await rogue.Process.WaitForLineAsync("Node started", NodeStartTimeout);
+        return rogue;
+    }
+
     /// <summary>Starts <paramref name="worker"/>'s node again (as a supervisor would after it exited) and waits until it is up.</summary>
     public async Task RestartAsync(ClusterNode worker)
     {
@@ -263,6 +303,7 @@ internal sealed partial class HostCluster : IDisposable
         }
 
         _network.Dispose();
+        _authority.Dispose();
         Directory.Delete(_scratch, recursive: true);
     }
 
@@ -294,7 +335,7 @@ internal sealed partial class HostCluster : IDisposable
 
     private HostProcess StartWorker(ClusterNode worker)
     {
-        var environment = NodeEnvironment("worker", worker.Host);
+        var environment = NodeEnvironment("worker", worker.Host, worker.Name);
         environment["Cluster__SeedNodes__0"] = CoordinatorSeed;
         environment["Cluster__WorkerThreads"] = $"{_workerThreads}";
         var process = TrackNode(HostProcess.Start(worker.Name, worker.Host, ServerDll, [], environment, _scratch));
@@ -317,7 +358,7 @@ internal sealed partial class HostCluster : IDisposable
 
     private Dictionary<string, string> CoordinatorEnvironment()
     {
-        var environment = NodeEnvironment("coordinator", CoordinatorHost);
+        var environment = NodeEnvironment("coordinator", CoordinatorHost, "coordinator");
         environment["ASPNETCORE_URLS"] = GrpcUrl;
         environment["Trainer__DataRoot"] = DataRoot;
         environment["Cluster__MinWorkers"] = $"{_minWorkers}";
@@ -359,13 +400,26 @@ internal sealed partial class HostCluster : IDisposable
         return Track(HostProcess.Start($"client {number} ({what})", CoordinatorHost, ClientDll, arguments, new Dictionary<string, string>(), _scratch));
     }
 
-    private static Dictionary<string, string> NodeEnvironment(string role, NamespaceHost host) => new()
+    /// <summary>A node's settings: its role, address and TLS certificate (issued for <paramref name="name"/> and the host's address).</summary>
+    private Dictionary<string, string> NodeEnvironment(string role, NamespaceHost host, string name)
     {
-        ["Cluster__Roles__0"] = role,
-        ["Cluster__Hostname"] = host.Address,
-        ["Cluster__Port"] = $"{NodePort}",
-        ["Cluster__DownUnreachableAfter"] = DownUnreachableAfter,
-    };
+        var file = name.Replace(' ', '-');
+        using (var certificate = _authority.Issue(file, [], [System.Net.IPAddress.Parse(host.Address)], TimeSpan.FromDays(1)))
+        {
+            ClusterCertificateAuthority.WritePem(certificate, CertificatesFolder, $"{file}.crt", $"{file}.key");
+        }
+
+        return new Dictionary<string, string>
+        {
+            ["Cluster__Roles__0"] = role,
+            ["Cluster__Hostname"] = host.Address,
+            ["Cluster__Port"] = $"{NodePort}",
+            ["Cluster__DownUnreachableAfter"] = DownUnreachableAfter,
+            ["Cluster__Tls__Certificate"] = Path.Combine(CertificatesFolder, $"{file}.crt"),
+            ["Cluster__Tls__CertificateKey"] = Path.Combine(CertificatesFolder, $"{file}.key"),
+            ["Cluster__Tls__CaCertificate"] = Path.Combine(CertificatesFolder, ClusterCertificateAuthority.CertificateFile),
+        };
+    }
 
     private HostProcess TrackNode(HostProcess process)
     {

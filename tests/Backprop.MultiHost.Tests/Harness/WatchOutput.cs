@@ -23,7 +23,7 @@ internal static partial class WatchOutput
     /// <summary>Any progress line.</summary>
     public static bool IsProgress(string line) => StepOf(line) is not null;
 
-    /// <summary>The event of <paramref name="node"/>'s worker joining the job ("worker akka.tcp://…/user/gradient-worker joined").</summary>
+    /// <summary>The event of <paramref name="node"/>'s worker joining the job ("worker akka.ssl.tcp://…/user/gradient-worker joined").</summary>
     public static Func<string, bool> Joined(ClusterNode node) =>
         line => line.StartsWith($"worker {node.Address}/", StringComparison.Ordinal) && line.EndsWith(" joined", StringComparison.Ordinal);
 
