@@ -7,7 +7,8 @@
 #   4. publishes backprop-server self-contained (meanwhile, with the job client) and builds the app image through
 #      deploy/Dockerfile's runtime stage (APP_SOURCE=prebuilt, RUNTIME_IMAGE=the base);
 #   5. docker-compose up with deploy/compose-smoke.override.yml (host network, every node on loopback) and
-#      --scale worker=SMOKE_WORKERS, waiting for the coordinator's health check;
+#      --scale worker=SMOKE_WORKERS: the one-shot certs service fills the certificates volume, then the nodes join
+#      over mutual TLS; waits for the coordinator's health check;
 #   6. submits a job over gRPC from the host and waits for it to succeed;
 #   7. submits a longer job, crashes the coordinator mid-job (kill -9 of its container's main process from the host,
 #      which docker's restart policy treats as a crash, unlike docker kill or docker stop), and checks that the
@@ -188,13 +189,14 @@ PY
 compose up -d --no-build --scale worker="$workers" >"$tmp/up.log" 2>&1 || { cat "$tmp/up.log"; fail "docker-compose up failed"; }
 members=0
 for _ in $(seq 1 120); do
-    members=$(compose logs --no-color coordinator 2>/dev/null | grep -c 'Member up' || true)
+    # Members over mutual TLS only (akka.ssl.tcp): the certs service filled the volume every node mounts.
+    members=$(compose logs --no-color coordinator 2>/dev/null | grep -c 'Member up: akka.ssl.tcp://' || true)
     [ "$members" -ge $((workers + 1)) ] && break
     sleep 0.5
 done
-[ "$members" -ge $((workers + 1)) ] || fail "the coordinator saw $members members up, expected $((workers + 1))"
+[ "$members" -ge $((workers + 1)) ] || fail "the coordinator saw $members members up over TLS, expected $((workers + 1))"
 health=$(compose ps coordinator | grep -o 'healthy' | head -n1 || true)
-phase "cluster up: coordinator ($health) + $workers workers, $members members; gRPC on 127.0.0.1:$SMOKE_GRPC_PORT, seed 127.0.0.1:$SMOKE_SEED_PORT"
+phase "cluster up: certs service, coordinator ($health) + $workers workers, $members members over mutual TLS; gRPC on 127.0.0.1:$SMOKE_GRPC_PORT, seed 127.0.0.1:$SMOKE_SEED_PORT"
 
 # --- 6. a job over gRPC from the host ------------------------------------------------------------------------------
 server="http://127.0.0.1:$SMOKE_GRPC_PORT"
