@@ -30,6 +30,7 @@ public static class ClusterHostingExtensions
         if (options.Tls.Enabled)
         {
             builder.AddSetup(RemotingTls.Setup(ClusterCertificates.Load(options.Tls)));
+            builder.AddSetup(RemotingTls.LogFilter());
         }
 
         return builder

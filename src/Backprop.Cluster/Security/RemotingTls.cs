@@ -9,11 +9,13 @@ public static class RemotingTls
     /// <summary>
     /// The DotNetty TLS setup of a node (with <c>enable-ssl</c> in <see cref="Hosting.ClusterHocon"/>): mutual
     /// authentication, no host-name check (nodes are dialled by address; identity is the CA's signature), and
-    /// <see cref="ClusterCertificates.Accepts"/> on both ends of every connection.
+    /// <see cref="ClusterCertificates.Accepts"/> on both ends of every connection. A refusal is logged at most once per
+    /// 10 s, with the count of those in between.
     /// </summary>
     public static DotNettySslSetup Setup(ClusterCertificates certificates)
     {
         ArgumentNullException.ThrowIfNull(certificates);
+        var refusals = new RefusalReports(TimeSpan.FromSeconds(10));
         return new DotNettySslSetup(
             certificates.Node,
             suppressValidation: false,
@@ -26,8 +28,24 @@ public static class RemotingTls
                     return true;
                 }
 
-                log.Warning("TLS: refused {0}: {1}", remotePeer, problem);
+                if (refusals.ShouldReport(out var notReported))
+                {
+                    log.Warning("TLS: refused {0}: {1}{2}", remotePeer, problem, notReported > 0 ? $" (and {notReported} more refused since the last report)" : "");
+                }
+
                 return false;
             });
     }
+
+    /// <summary>
+    /// Drops remoting's own lines about inbound connections that never became a peer: for every connection that is not
+    /// TLS or breaks off, DotNetty's error of about ten lines and a warning, and for one that stays silent, an error when
+    /// Akka's handshake times out (15 s). A stranger could repeat those to fill the log. A peer refused for its
+    /// certificate is still logged by <see cref="Setup"/>'s check, at most once per 10 s.
+    /// </summary>
+    public static LogFilterSetup LogFilter() => new LogFilterBuilder()
+        .ExcludeMessageContaining("TLS handshake failed")
+        .ExcludeMessageContaining("due to TLS handshake failure")
+        .ExcludeMessageContaining("No response from remote for inbound association")
+        .Build();
 }

@@ -57,13 +57,19 @@ public static class TensorFrame
     }
 
     /// <summary>Reads what opens a link: the job id and who dials (empty: the coordinator).</summary>
-    /// <exception cref="InvalidDataException">An absurd length.</exception>
-    public static (string JobId, string Peer) ReadHandshake(Stream stream) => (ReadText(stream, "job id"), ReadText(stream, "peer id"));
-
-    private static string ReadText(Stream stream, string what)
+    /// <exception cref="InvalidDataException">An absurd length (nothing of that length is allocated).</exception>
+    /// <exception cref="EndOfStreamException">The peer closed the connection first.</exception>
+    public static async Task<(string JobId, string Peer)> ReadHandshakeAsync(Stream stream, CancellationToken cancellation)
     {
-        Span<byte> length = stackalloc byte[sizeof(int)];
-        stream.ReadExactly(length);
+        ArgumentNullException.ThrowIfNull(stream);
+        var jobId = await ReadTextAsync(stream, "job id", cancellation).ConfigureAwait(false);
+        return (jobId, await ReadTextAsync(stream, "peer id", cancellation).ConfigureAwait(false));
+    }
+
+    private static async Task<string> ReadTextAsync(Stream stream, string what, CancellationToken cancellation)
+    {
+        var length = new byte[sizeof(int)];
+        await stream.ReadExactlyAsync(length, cancellation).ConfigureAwait(false);
         var count = BinaryPrimitives.ReadInt32LittleEndian(length);
         if (count is < 0 or > MaxJobIdBytes)
         {
@@ -71,7 +77,7 @@ public static class TensorFrame
         }
 
         var bytes = new byte[count];
-        stream.ReadExactly(bytes);
+        await stream.ReadExactlyAsync(bytes, cancellation).ConfigureAwait(false);
         return Encoding.UTF8.GetString(bytes);
     }
 

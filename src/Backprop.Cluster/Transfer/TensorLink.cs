@@ -28,7 +28,7 @@ public sealed class TensorLink : IDisposable
     /// </summary>
     public const int SendQueueCapacity = 1024;
 
-    /// <summary>How long an accepted connection may take to name its job.</summary>
+    /// <summary>How long an accepted connection may take to complete TLS and name its job.</summary>
     private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
 
     private readonly TcpClient _client;
@@ -108,45 +108,53 @@ public sealed class TensorLink : IDisposable
     }
 
     /// <summary>
-    /// Takes an accepted connection and reads the job id and dialling peer that open it (a silent peer is cut off after a
-    /// while); each frame the link sends must be written within <paramref name="sendTimeout"/>. With <paramref name="tls"/>
-    /// the peer must first complete mutual TLS with a certificate of the cluster CA.
+    /// Takes an accepted connection and reads the job id and dialling peer that open it; a peer that has not done so
+    /// within <see cref="HandshakeTimeout"/> (TLS included) is cut off. No thread waits meanwhile, so connections that
+    /// open and then say nothing cost a socket each, not a thread. Each frame the link sends must be written within
+    /// <paramref name="sendTimeout"/>. With <paramref name="tls"/> the peer must first complete mutual TLS with a
+    /// certificate of the cluster CA.
     /// </summary>
     /// <exception cref="AuthenticationException">The TLS handshake failed (says why).</exception>
-    public static (TensorLink Link, string JobId, string Peer) Accept(TcpClient client, TimeSpan sendTimeout, ClusterCertificates? tls = null)
+    /// <exception cref="OperationCanceledException">The peer did not open the link in time, or <paramref name="cancellation"/> gave up on it.</exception>
+    public static async Task<(TensorLink Link, string JobId, string Peer)> AcceptAsync(
+        TcpClient client, TimeSpan sendTimeout, ClusterCertificates? tls = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(client);
-        client.ReceiveTimeout = (int)HandshakeTimeout.TotalMilliseconds;
-        var link = new TensorLink(client, tls is null ? client.GetStream() : AuthenticateAsServer(client, tls), sendTimeout);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        deadline.CancelAfter(HandshakeTimeout);
+        Stream stream = client.GetStream();
         try
         {
-            var (jobId, peer) = TensorFrame.ReadHandshake(link._stream);
-            client.ReceiveTimeout = 0;
-            return (link, jobId, peer);
+            if (tls is not null)
+            {
+                stream = await AuthenticateAsServerAsync(client, tls, deadline.Token).ConfigureAwait(false);
+            }
+
+            var (jobId, peer) = await TensorFrame.ReadHandshakeAsync(stream, deadline.Token).ConfigureAwait(false);
+            return (new TensorLink(client, stream, sendTimeout), jobId, peer);
         }
         catch
         {
-            link.Dispose();
+            await stream.DisposeAsync().ConfigureAwait(false);
+            client.Dispose();
             throw;
         }
     }
 
-    /// <summary>The server side of the TLS handshake on an accepted connection (under its receive timeout); throws when the peer is refused.</summary>
-    private static SslStream AuthenticateAsServer(TcpClient client, ClusterCertificates tls)
+    /// <summary>The server side of the TLS handshake on an accepted connection; throws when the peer is refused.</summary>
+    private static async Task<SslStream> AuthenticateAsServerAsync(TcpClient client, ClusterCertificates tls, CancellationToken deadline)
     {
         var refusal = "";
-        var options = tls.ServerOptions(problem => refusal = problem);
-        var secure = new SslStream(client.GetStream(), leaveInnerStreamOpen: false, options.RemoteCertificateValidationCallback);
+        var secure = new SslStream(client.GetStream(), leaveInnerStreamOpen: false);
         try
         {
-            secure.AuthenticateAsServer(options.ServerCertificate!, clientCertificateRequired: true, checkCertificateRevocation: false);
+            await secure.AuthenticateAsServerAsync(tls.ServerOptions(problem => refusal = problem), deadline).ConfigureAwait(false);
             return secure;
         }
         catch (Exception e) when (e is AuthenticationException or IOException)
         {
             var who = client.Client.RemoteEndPoint?.ToString() ?? "a peer";
-            secure.Dispose();
-            client.Dispose();
+            await secure.DisposeAsync().ConfigureAwait(false);
             throw new AuthenticationException(
                 refusal.Length > 0 ? $"TLS: refused {who}: {refusal}" : $"TLS: handshake with {who} failed: {e.Message}", e);
         }

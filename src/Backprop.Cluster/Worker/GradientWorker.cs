@@ -57,7 +57,8 @@ public sealed class GradientWorker : ReceiveActor
                 ReductionFailed(job, $"the link to slice owner {failed.Peer}: {failed.Reason}");
             }
         });
-        Receive<TensorLinkRefused>(refused => _log.Warning("tensor link port: {0}", refused.Reason));
+        Receive<TensorLinkRefused>(refused => _log.Warning(
+            "tensor link port: {0}{1}", refused.Reason, refused.NotReported > 0 ? $" (and {refused.NotReported} more refused since the last report)" : ""));
         Receive<TensorLinkClosed>(closed =>
         {
             if (!_jobs.TryGetValue(closed.JobId, out var job))

@@ -5,8 +5,11 @@ namespace Backprop.Cluster.Worker;
 /// <summary>A coordinator (<paramref name="Peer"/> empty) or the slice owner <paramref name="Peer"/> opened a direct tensor link for <paramref name="JobId"/>.</summary>
 internal sealed record TensorLinkOpened(string JobId, TensorLink Link, string Peer);
 
-/// <summary>A connection to the tensor link port failed its TLS handshake; <paramref name="Reason"/> names the peer and why.</summary>
-internal sealed record TensorLinkRefused(string Reason);
+/// <summary>
+/// A connection to the tensor link port failed its TLS handshake; <paramref name="Reason"/> names the peer and why, and
+/// <paramref name="NotReported"/> counts the refusals since the last one reported.
+/// </summary>
+internal sealed record TensorLinkRefused(string Reason, int NotReported);
 
 /// <summary>A job's tensor link stopped; <paramref name="Reason"/> says why.</summary>
 internal sealed record TensorLinkClosed(string JobId, TensorLink Link, string Reason);

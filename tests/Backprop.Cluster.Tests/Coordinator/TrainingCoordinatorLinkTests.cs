@@ -118,7 +118,7 @@ public sealed class TrainingCoordinatorLinkTests() : TestKit(ClusterHocon.For(ne
         new FakeWorker(worker, coordinator, JobId, LargeSpec.ParameterCount).Answer(step0, sum: 1);
         var step1 = worker.FishForMessage<ComputeGradients>(_ => true, Wait);
         Assert.Equal(1, step1.Step);
-        Assert.Equal((JobId, ""), TensorFrame.ReadHandshake(stream));
+        Assert.Equal((JobId, ""), await TensorFrame.ReadHandshakeAsync(stream, CancellationToken.None));
         var (header0, theta0) = ReadFrame(stream);
         var (header1, theta1) = ReadFrame(stream);
 

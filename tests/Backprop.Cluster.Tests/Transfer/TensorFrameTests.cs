@@ -104,10 +104,10 @@ public sealed class TensorFrameTests
         using var stream = new MemoryStream();
         await TensorFrame.WriteHandshakeAsync(stream, "job-ü-42", "akka.tcp://backprop@10.0.0.2:4053/user/gradient-worker", CancellationToken.None);
         stream.Position = 0;
-        Assert.Equal(("job-ü-42", "akka.tcp://backprop@10.0.0.2:4053/user/gradient-worker"), TensorFrame.ReadHandshake(stream));
+        Assert.Equal(("job-ü-42", "akka.tcp://backprop@10.0.0.2:4053/user/gradient-worker"), await TensorFrame.ReadHandshakeAsync(stream, CancellationToken.None));
 
         using var hostile = new MemoryStream([0xFF, 0xFF, 0xFF, 0x7F]);
-        Assert.Throws<InvalidDataException>(() => TensorFrame.ReadHandshake(hostile));
+        await Assert.ThrowsAsync<InvalidDataException>(() => TensorFrame.ReadHandshakeAsync(hostile, CancellationToken.None));
     }
 
     [Fact]

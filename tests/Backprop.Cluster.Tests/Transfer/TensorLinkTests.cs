@@ -21,7 +21,7 @@ public sealed class TensorLinkTests
         listener.Start();
         var accepting = listener.AcceptTcpClientAsync();
         using var coordinator = await TensorLink.ConnectAsync($"127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}", "job-7", Timeout, Timeout);
-        var (worker, jobId, _) = TensorLink.Accept(await accepting.WaitAsync(Timeout), Timeout);
+        var (worker, jobId, _) = (await TensorLink.AcceptAsync(await accepting.WaitAsync(Timeout), Timeout));
         var pool = new TensorBufferPool(1000);
         var toWorker = new TaskCompletionSource<(TensorFrameHeader, float[])>();
         var toCoordinator = new TaskCompletionSource<(TensorFrameHeader, float[])>();
@@ -56,7 +56,7 @@ public sealed class TensorLinkTests
         listener.Start();
         var accepting = listener.AcceptTcpClientAsync();
         using var sender = await TensorLink.ConnectAsync($"127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}", "job-7", Timeout, Timeout);
-        using var receiver = TensorLink.Accept(await accepting.WaitAsync(Timeout), Timeout).Link;
+        using var receiver = (await TensorLink.AcceptAsync(await accepting.WaitAsync(Timeout), Timeout)).Link;
         var received = 0;
         var closed = new TaskCompletionSource<string>();
         sender.Start(new TensorBufferPool(1000), (_, _) => { }, _ => { });

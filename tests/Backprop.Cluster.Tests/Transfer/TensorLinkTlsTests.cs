@@ -110,6 +110,6 @@ public sealed class TensorLinkTlsTests : IClassFixture<TestCertificates>
     private static async Task<(TensorLink Link, string JobId, string Peer)> AcceptAsync(TcpListener listener, ClusterCertificates tls)
     {
         var client = await listener.AcceptTcpClientAsync().WaitAsync(Timeout);
-        return await Task.Run(() => TensorLink.Accept(client, Timeout, tls));
+        return await TensorLink.AcceptAsync(client, Timeout, tls);
     }
 }
