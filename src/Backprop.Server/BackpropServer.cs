@@ -133,6 +133,9 @@ internal static class BackpropServer
         if (servesHttp)
         {
             builder.Services.AddNodeHealth();
+            // Kestrel's own configuration loader reads endpoints, not limits. appsettings.json gives a connection 15 s
+            // to send HTTP/2's preface or its next request (default 130 s), so silent connections are closed soon.
+            builder.WebHost.ConfigureKestrel(kestrel => builder.Configuration.GetSection("Kestrel:Limits").Bind(kestrel.Limits));
         }
         else
         {

@@ -18,6 +18,12 @@ internal sealed partial class HostCluster : IDisposable
     /// <summary>Remoting port of every node (each host has an address of its own).</summary>
     public const int NodePort = 4053;
 
+    /// <summary>The port of every worker's direct tensor links (fixed, so that tests can aim at it).</summary>
+    public const int TensorLinkPort = 4054;
+
+    /// <summary>The port of the coordinator's gRPC service, on 127.0.0.1 of its namespace.</summary>
+    public const int GrpcPort = 5000;
+
     /// <summary>How long a node may take to start and join, on a busy 2-core machine.</summary>
     public static readonly TimeSpan NodeStartTimeout = TimeSpan.FromSeconds(60);
 
@@ -33,7 +39,7 @@ internal sealed partial class HostCluster : IDisposable
     /// <summary>The Split Brain Resolver's stable-after on every node: a lost node is downed within seconds.</summary>
     private const string DownUnreachableAfter = "00:00:03";
 
-    private const string GrpcUrl = "http://127.0.0.1:5000";
+    private static readonly string GrpcUrl = $"http://127.0.0.1:{GrpcPort}";
 
     /// <summary>Flags of a watching client: every step's progress, from the coordinator's gRPC endpoint.</summary>
     private static readonly string[] WatchFlags = ["--every-steps", "1", "--server", GrpcUrl];
@@ -201,6 +207,13 @@ internal sealed partial class HostCluster : IDisposable
         return rogue;
     }
 
+    /// <summary>A host on the cluster's switch with nothing running on it: a stranger's machine.</summary>
+    public NamespaceHost AddHost() => _network.AddHost();
+
+    /// <summary>A certificate of the cluster's CA, with its key, for a test that plays a holder of one.</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2 IssueCertificate(string name) =>
+        _authority.Issue(name, [], [], TimeSpan.FromDays(1));
+
     /// <summary>Starts <paramref name="worker"/>'s node again (as a supervisor would after it exited) and waits until it is up.</summary>
     public async Task RestartAsync(ClusterNode worker)
     {
@@ -338,6 +351,7 @@ internal sealed partial class HostCluster : IDisposable
         var environment = NodeEnvironment("worker", worker.Host, worker.Name);
         environment["Cluster__SeedNodes__0"] = CoordinatorSeed;
         environment["Cluster__WorkerThreads"] = $"{_workerThreads}";
+        environment["Cluster__TensorLinkPort"] = $"{TensorLinkPort}";
         var process = TrackNode(HostProcess.Start(worker.Name, worker.Host, ServerDll, [], environment, _scratch));
         RestartOnFailure(process, () => worker.Process = StartWorker(worker));
         return process;
