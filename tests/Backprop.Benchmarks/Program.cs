@@ -11,7 +11,7 @@ using Backprop.Benchmarks.Reporting;
 //   --job short | --job dry, --filter '*Gemm*', ...: BenchmarkDotNet's own options
 // dotnet run -c Release --project tests/Backprop.Benchmarks -- --quick [peak] [gemm] [step]
 //   a Stopwatch loop of a few seconds that prints the same report (for kernel work)
-// dotnet run -c Release --project tests/Backprop.Benchmarks -- --distributed [--workers 1,2] [--epochs 4] [--threads T]
+// dotnet run -c Release --project tests/Backprop.Benchmarks -- --distributed [--workers 1,2] [--epochs 4] [--threads T] [--fabric tls|both]
 //   the real CLI in-process and as coordinator + N worker processes on loopback (Distributed/DistributedRun.cs);
 //   build with -p:DistributedOnly=true to leave out BenchmarkDotNet and TorchSharp
 if (args.Contains(DistributedRun.Flag))

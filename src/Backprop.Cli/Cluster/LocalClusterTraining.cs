@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Backprop.Cli.Output;
 using Backprop.Cluster.Hosting;
 using Backprop.Cluster.Jobs;
+using Backprop.Cluster.Security;
 using Backprop.Core.Data;
 using Backprop.Core.Model;
 using Backprop.Core.Training;
@@ -12,7 +13,7 @@ namespace Backprop.Cli.Cluster;
 /// <summary>
 /// <c>backprop train --workers N</c>: a real cluster on loopback — this process is the coordinator node, each
 /// worker is a <c>backprop worker</c> child process — that trains one job and is torn down afterwards. Its nodes use
-/// mutual TLS with throwaway certificates (<see cref="LocalClusterCertificates"/>).
+/// mutual TLS with throwaway certificates (<see cref="LocalClusterCertificates"/>), unless plaintext is asked for.
 /// </summary>
 internal static class LocalClusterTraining
 {
@@ -20,23 +21,26 @@ internal static class LocalClusterTraining
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
 
     /// <summary>Trains <paramref name="network"/> in place; progress goes to <paramref name="printer"/>. Returns the last epoch's report.</summary>
-    public static EpochReport Run(Network network, DatasetSplit data, TrainingOptions options, DatasetSource source, int workers, int threadsPerWorker, EpochPrinter printer) =>
-        RunAsync(network, data, options, source, workers, threadsPerWorker, printer).GetAwaiter().GetResult();
+    public static EpochReport Run(
+        Network network, DatasetSplit data, TrainingOptions options, DatasetSource source, int workers, int threadsPerWorker, bool plaintext, EpochPrinter printer) =>
+        RunAsync(network, data, options, source, workers, threadsPerWorker, plaintext, printer).GetAwaiter().GetResult();
 
-    private static async Task<EpochReport> RunAsync(Network network, DatasetSplit data, TrainingOptions options, DatasetSource source, int workers, int threadsPerWorker, EpochPrinter printer)
+    private static async Task<EpochReport> RunAsync(
+        Network network, DatasetSplit data, TrainingOptions options, DatasetSource source, int workers, int threadsPerWorker, bool plaintext, EpochPrinter printer)
     {
         // Every process is on this machine: its links are memory copies, so the star (every block's sums to the
         // coordinator) beats the workers' reduction among themselves, which spends more hops and copies to spare a
         // network (measured on 784-512-512-10 with two workers: about 27-30k against 20k samples/s).
-        using var certificates = new LocalClusterCertificates();
+        using var certificates = plaintext ? null : new LocalClusterCertificates();
+        var tls = certificates?.Tls ?? new ClusterTlsOptions { Enabled = false };
         var coordinator = await BackpropNode.StartAsync(
-            new ClusterOptions { Port = 0, MinWorkers = workers, CollectiveMinBytes = int.MaxValue, Tls = certificates.Tls }).ConfigureAwait(false);
+            new ClusterOptions { Port = 0, MinWorkers = workers, CollectiveMinBytes = int.MaxValue, Tls = tls }).ConfigureAwait(false);
         var processes = new List<WorkerProcess>();
         try
         {
             for (var i = 0; i < workers; i++)
             {
-                processes.Add(WorkerProcess.Start(coordinator.Address.ToString(), threadsPerWorker, certificates.Tls));
+                processes.Add(WorkerProcess.Start(coordinator.Address.ToString(), threadsPerWorker, tls));
             }
 
             var started = Task.WhenAll(processes.Select(p => p.Ready));

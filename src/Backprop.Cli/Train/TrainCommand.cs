@@ -34,6 +34,11 @@ internal static class TrainCommand
 
     private static int Execute(TrainFlags flags, ParseResult parsed, TextWriter output, bool interactive)
     {
+        if (parsed.GetValue(flags.Plaintext) && parsed.GetValue(flags.Workers) is null)
+        {
+            throw new InvalidInputException($"{flags.Plaintext.Name}: only with {flags.Workers.Name} (it concerns the local cluster's connections)");
+        }
+
         var options = TrainSettings.Options(flags, parsed);
         var table = flags.Table.Options(parsed);
         var data = DatasetLoader.Load(
@@ -88,7 +93,7 @@ internal static class TrainCommand
         };
         var threads = parsed.GetValue(flags.Threads) ?? Math.Max(1, Environment.ProcessorCount / workers);
         printer.Cluster(workers, threads, options, data.Train.Count);
-        return LocalClusterTraining.Run(network, data, options, source, workers, threads, printer);
+        return LocalClusterTraining.Run(network, data, options, source, workers, threads, parsed.GetValue(flags.Plaintext), printer);
     }
 
     private static Network CreateNetwork(TrainFlags flags, ParseResult parsed, Dataset train, int seed)

@@ -31,17 +31,18 @@ internal sealed class TrainFlags
     public Option<int> ShardSize { get; } = new("--shard-size") { Description = "Rows per micro-shard, the unit of work the cluster distributes (results depend on it, not on threads or workers)", DefaultValueFactory = _ => TrainingOptions.DefaultShardSize };
     public Option<string?> InitModel { get; } = new("--init-model") { Description = "Start from this model JSON (its architecture and weights)" };
     public Option<int?> Workers { get; } = new("--workers") { Description = "Train on a local cluster: this process coordinates, N worker processes compute (results are bit-identical to training in-process)" };
+    public Option<bool> Plaintext { get; } = new("--plaintext") { Description = "With --workers: the local cluster without TLS (any user of this machine could join it)" };
     public Option<string?> Out { get; } = new("--out") { Description = "Write the trained model JSON here" };
 
     /// <summary>All flags, in help order.</summary>
     public IEnumerable<Option> All =>
     [
         Data, TestData, ValidationSplit, .. Table.All, Standardize, Hidden, Activation, OutputActivation, Loss, Optimizer, LearningRate, Momentum,
-        Nesterov, WeightDecay, Schedule, DecayEpochs, DecayFactor, BatchSize, Epochs, Seed, Shuffle, Threads, ShardSize, Workers, InitModel, Out,
+        Nesterov, WeightDecay, Schedule, DecayEpochs, DecayFactor, BatchSize, Epochs, Seed, Shuffle, Threads, ShardSize, Workers, Plaintext, InitModel, Out,
     ];
 
     /// <summary>The flags of a job trained elsewhere (<c>backprop submit</c>): all but those about this machine and its files.</summary>
-    public IEnumerable<Option> Job => All.Except([TestData, Threads, Workers, Out]);
+    public IEnumerable<Option> Job => All.Except([TestData, Threads, Workers, Plaintext, Out]);
 
     /// <summary>The flags that define an architecture, which <c>--init-model</c> fixes instead.</summary>
     public IEnumerable<Option> Architecture => [Hidden, Activation, OutputActivation];

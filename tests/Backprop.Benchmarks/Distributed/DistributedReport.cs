@@ -36,7 +36,7 @@ public static class DistributedReport
         ArgumentNullException.ThrowIfNull(measurements);
         var rows = measurements.Select(m => Row.Of(m, epochs)).ToList();
         var baseline = rows.FirstOrDefault(r => r.Configuration.Workers is null);
-        var oneWorker = rows.FirstOrDefault(r => r.Configuration.Workers == 1);
+        var oneWorker = rows.FirstOrDefault(r => r.Configuration is { Workers: 1, Plaintext: false });
         var job = rows.Select(r => r.Measurement.Run.Output).FirstOrDefault(o => o.Parameters is not null && o.TrainSamples is not null);
         var failed = rows.Where(r => r.Failure is not null).ToList();
         var resultsDiffer = ResultsDiffer(rows.Where(r => r.Failure is null).ToList());
@@ -66,6 +66,7 @@ public static class DistributedReport
             PrintText(output, row, baseline, oneWorker);
         }
 
+        PrintTlsCost(output, rows);
         output.WriteLine();
         PrintMarkdown(output, rows, baseline, oneWorker);
         output.WriteLine();
@@ -76,6 +77,32 @@ public static class DistributedReport
         output.WriteLine("Cluster:CollectiveMinBytes or more reduce among the workers (reduce-scatter, all-gather) and the busiest node's bytes are the target.");
         output.WriteLine("Cores busy: CPU seconds ÷ wall seconds from the epoch-1 line to the last epoch line.");
         return failed.Count > 0 || resultsDiffer is not null ? 1 : 0;
+    }
+
+    /// <summary>Target (issue 15): mutual TLS on the fabric costs at most this share of plaintext's samples/s.</summary>
+    public const double TlsCostTarget = 0.05;
+
+    /// <summary>For each cluster run both ways (<c>--fabric both</c>): TLS's samples/s against plaintext's.</summary>
+    private static void PrintTlsCost(TextWriter output, IReadOnlyList<Row> rows)
+    {
+        var pairs = rows.Where(r => r.Failure is null && r.Configuration is { Workers: not null, Plaintext: false })
+            .Select(tls => (Tls: tls, Plaintext: rows.FirstOrDefault(p => p.Failure is null && p.Configuration == tls.Configuration with { Plaintext = true })))
+            .Where(pair => pair.Plaintext is not null)
+            .ToList();
+        if (pairs.Count == 0)
+        {
+            return;
+        }
+
+        output.WriteLine();
+        output.WriteLine($"Cost of mutual TLS on the fabric (target: at most {Format(TlsCostTarget * 100, "F0")}% fewer samples/s than plaintext):");
+        foreach (var (tls, plaintext) in pairs)
+        {
+            var ratio = tls.SamplesPerSecond / plaintext!.SamplesPerSecond;
+            output.WriteLine(
+                $"    {tls.Configuration.Label}: {Format(tls.SamplesPerSecond, "N0")} samples/s over TLS, {Format(plaintext.SamplesPerSecond, "N0")} over plaintext: " +
+                $"{WithTarget(ratio, "×", "≥", 1 - TlsCostTarget, ratio >= 1 - TlsCostTarget)}");
+        }
     }
 
     private static void PrintText(TextWriter output, Row row, Row? baseline, Row? oneWorker)

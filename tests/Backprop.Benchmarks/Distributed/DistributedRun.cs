@@ -5,11 +5,12 @@ namespace Backprop.Benchmarks.Distributed;
 /// <summary>One run of the reference job: in-process (<see cref="Workers"/> null) or on a local cluster.</summary>
 /// <param name="Workers">Worker processes (<c>--workers</c>), or null for the in-process trainer.</param>
 /// <param name="Threads">Threads of the in-process trainer, or of each worker.</param>
-public sealed record DistributedConfiguration(int? Workers, int Threads)
+/// <param name="Plaintext">Whether the local cluster runs without TLS (<c>--plaintext</c>); it is mutual TLS otherwise.</param>
+public sealed record DistributedConfiguration(int? Workers, int Threads, bool Plaintext = false)
 {
     /// <summary>How the report names the run.</summary>
     public string Label => Workers is { } w
-        ? string.Create(CultureInfo.InvariantCulture, $"{w} worker{(w == 1 ? "" : "s")} × {Threads} thread{(Threads == 1 ? "" : "s")}")
+        ? string.Create(CultureInfo.InvariantCulture, $"{w} worker{(w == 1 ? "" : "s")} × {Threads} thread{(Threads == 1 ? "" : "s")}{(Plaintext ? ", plaintext" : "")}")
         : string.Create(CultureInfo.InvariantCulture, $"in-process, {Threads} thread{(Threads == 1 ? "" : "s")}");
 }
 
@@ -39,17 +40,17 @@ public static class DistributedRun
 
     /// <summary>
     /// Runs the job in every configuration of <paramref name="arguments"/> (<c>--workers 1,2,4</c>, <c>--epochs E</c>,
-    /// <c>--threads T</c>) and prints the report to <paramref name="output"/>. Returns the exit code: 0, or 1 when a
+    /// <c>--threads T</c>, <c>--fabric tls|both</c>: each cluster over mutual TLS, or also over plaintext for TLS's cost) and prints the report to <paramref name="output"/>. Returns the exit code: 0, or 1 when a
     /// run failed or two runs disagree on the results, 2 for bad arguments.
     /// </summary>
     public static int Run(IReadOnlyList<string> arguments, TextWriter output)
     {
         ArgumentNullException.ThrowIfNull(arguments);
         ArgumentNullException.ThrowIfNull(output);
-        if (!TryParse(arguments, out var workers, out var epochs, out var threads, out var problem))
+        if (!TryParse(arguments, out var workers, out var epochs, out var threads, out var plaintextToo, out var problem))
         {
             output.WriteLine($"{Flag}: {problem}");
-            output.WriteLine($"usage: {Flag} [--workers 1,2,4,8] [--epochs {DefaultEpochs}] [--threads T (default: cores, {Environment.ProcessorCount})]");
+            output.WriteLine($"usage: {Flag} [--workers 1,2,4,8] [--epochs {DefaultEpochs}] [--threads T (default: cores, {Environment.ProcessorCount})] [--fabric tls|both]");
             return 2;
         }
 
@@ -61,6 +62,12 @@ public static class DistributedRun
 
         var configurations = new List<DistributedConfiguration> { new(null, threads) };
         configurations.AddRange(workers.Select(w => new DistributedConfiguration(w, Math.Max(1, threads / w))));
+        if (plaintextToo)
+        {
+            // Each TLS run followed by the same over plaintext, so that the two see the machine in about the same state.
+            configurations = [.. configurations.SelectMany(c => c.Workers is null ? [c] : new[] { c, c with { Plaintext = true } })];
+        }
+
         output.WriteLine(
             $"{Flag}: {Environment.ProcessorCount} cores, .NET {Environment.Version}, host {TrainProcess.Host()}, " +
             $"wire bytes from {(OperatingSystem.IsLinux() ? "ss -tinp (tcp_info of the workers' sockets)" : "nowhere (Linux only)")}");
@@ -68,7 +75,7 @@ public static class DistributedRun
         var measurements = new List<DistributedMeasurement>();
         foreach (var configuration in configurations)
         {
-            var modelPath = Path.Combine(models.FullName, $"model-{configuration.Workers ?? 0}-workers.json");
+            var modelPath = Path.Combine(models.FullName, $"model-{configuration.Workers ?? 0}-workers{(configuration.Plaintext ? "-plaintext" : "")}.json");
             var cliArguments = CliArguments(configuration, epochs, modelPath);
             var load = LoadAverage();
             output.WriteLine();
@@ -110,6 +117,11 @@ public static class DistributedRun
             arguments.AddRange(["--workers", workers.ToString(CultureInfo.InvariantCulture)]);
         }
 
+        if (configuration.Plaintext)
+        {
+            arguments.Add("--plaintext");
+        }
+
         return arguments;
     }
 
@@ -127,8 +139,9 @@ public static class DistributedRun
         }
     }
 
-    private static bool TryParse(IReadOnlyList<string> arguments, out int[] workers, out int epochs, out int threads, out string problem)
+    private static bool TryParse(IReadOnlyList<string> arguments, out int[] workers, out int epochs, out int threads, out bool plaintextToo, out string problem)
     {
+        plaintextToo = false;
         workers = DefaultWorkers;
         epochs = DefaultEpochs;
         threads = Environment.ProcessorCount;
@@ -162,6 +175,12 @@ public static class DistributedRun
                 case "--threads" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var t) && t >= 1:
                     threads = t;
                     break;
+                case "--fabric" when value is "tls" or "both":
+                    plaintextToo = value == "both";
+                    break;
+                case "--fabric":
+                    problem = $"--fabric: '{value}' is not tls or both";
+                    return false;
                 case "--epochs" or "--threads":
                     problem = $"{name}: '{value}' is not a count ≥ 1";
                     return false;

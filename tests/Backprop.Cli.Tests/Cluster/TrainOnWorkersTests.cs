@@ -34,6 +34,23 @@ public sealed class TrainOnWorkersTests
     }
 
     [Fact]
+    public void Train_OnWorkersOverPlaintext_WritesTheSameModelAsOverTls()
+    {
+        using var directory = new TempDirectory();
+        string[] job = ["train", "--data", "xor", "--hidden", "4", "--epochs", "2", "--batch-size", "4", "--shard-size", "1", "--workers", "1"];
+
+        var tls = CliRun.Of([.. job, "--out", Path.Combine(directory.Path, "tls.json")]);
+        var plaintext = CliRun.Of([.. job, "--plaintext", "--out", Path.Combine(directory.Path, "plaintext.json")]);
+
+        Assert.True(plaintext.ExitCode == 0, plaintext.Error);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(directory.Path, "tls.json")), File.ReadAllBytes(Path.Combine(directory.Path, "plaintext.json")));
+    }
+
+    [Fact]
+    public void Train_PlaintextWithoutWorkers_ExitsWithBadInput() =>
+        CliRun.Of("train", "--data", "xor", "--plaintext").AssertBadInput("--plaintext", "only with --workers");
+
+    [Fact]
     public void Train_FewerShardsThanWorkers_SaysSoBeforeTraining()
     {
         var run = CliRun.Of("train", "--data", "xor", "--hidden", "4", "--epochs", "1", "--batch-size", "4", "--shard-size", "4", "--workers", "2", "--threads", "1");
