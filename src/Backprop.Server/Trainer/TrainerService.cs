@@ -18,7 +18,11 @@ internal sealed class TrainerService(IJobService jobs, IHostApplicationLifetime 
     /// Binds the service's methods for grpc-dotnet (found through the attribute above, in place of the generated
     /// <c>Trainer.BindService</c>), with request deserializers that refuse an undecodable body as the client's fault.
     /// </summary>
-    public static void BindService(ServiceBinderBase binder, TrainerService service) =>
+    /// <remarks>
+    /// The second parameter is the generated base type, as in <c>Trainer.BindService</c>: grpc-dotnet takes it for the
+    /// type that declares the service's methods, and binds only overrides of its methods.
+    /// </remarks>
+    public static void BindService(ServiceBinderBase binder, TrainerGrpc.TrainerBase service) =>
         TrainerGrpc.BindService(new UndecodableRequestBinder(binder), service);
 
     /// <inheritdoc />
