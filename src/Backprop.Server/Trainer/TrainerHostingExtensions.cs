@@ -14,8 +14,8 @@ internal static class TrainerHostingExtensions
     public const int MaxReceiveMessageBytes = 64 * 1024 * 1024;
 
     /// <summary>
-    /// Adds the service, its interceptor, the count of failed authentications, the job service over the data volume, its health status and reflection
-    /// (the health service itself is every HTTP node's: <see cref="NodeHealth"/>).
+    /// Adds the service, its interceptor, the count of failed authentications, the job service over the data volume,
+    /// its health status and reflection (the health service itself is every HTTP node's: <see cref="NodeHealth"/>).
     /// </summary>
     public static IServiceCollection AddTrainerService(this IServiceCollection services, TrainerOptions options)
     {
