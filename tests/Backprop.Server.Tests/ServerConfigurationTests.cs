@@ -65,6 +65,9 @@ public class ServerConfigurationTests
 
         Assert.Equal("data", options.DataRoot);
         Assert.Equal("", options.Token);
+        Assert.Equal(10, options.AuthFailuresPerAddress);
+        Assert.Equal(TimeSpan.FromMinutes(1), options.AuthFailureWindow);
+        Assert.Equal(100, options.AuthFailuresLogged);
         Assert.Equal(50_000_000, options.MaxParameters);
         Assert.Equal(1L << 30, options.MaxUploadBytes);
         Assert.Equal(1000, options.MaxQueuedJobs);
@@ -76,6 +79,8 @@ public class ServerConfigurationTests
     [InlineData("Trainer__MaxUploadBytes", "lots", "Trainer:MaxUploadBytes: 'lots' is not a whole number")]
     [InlineData("Trainer__Tokn", "x", "Trainer:Tokn: unknown setting")]
     [InlineData("Trainer__DataRoot", " ", "Trainer:DataRoot: is empty")]
+    [InlineData("Trainer__AuthFailuresPerAddress", "0", "Trainer:AuthFailuresPerAddress: must be > 0, got 0")]
+    [InlineData("Trainer__AuthFailureWindow", "00:00:00", "Trainer:AuthFailureWindow: must be positive")]
     public void ReadTrainerOptions_BadValue_NamesTheSetting(string variable, string value, string expected)
     {
         var error = Assert.Throws<ArgumentException>(() =>

@@ -14,8 +14,8 @@ internal static class TrainerHostingExtensions
     public const int MaxReceiveMessageBytes = 64 * 1024 * 1024;
 
     /// <summary>
-    /// Adds the service, its interceptors, the job service over the data volume, its health status and reflection
-    /// (the health service itself is every HTTP node's: <see cref="NodeHealth"/>).
+    /// Adds the service, its interceptor, the count of failed authentications, the job service over the data volume,
+    /// its health status and reflection (the health service itself is every HTTP node's: <see cref="NodeHealth"/>).
     /// </summary>
     public static IServiceCollection AddTrainerService(this IServiceCollection services, TrainerOptions options)
     {
@@ -25,6 +25,7 @@ internal static class TrainerHostingExtensions
         services.AddSingleton(provider => new JobStore(
             provider.GetRequiredService<DataRoot>(), problem => provider.GetRequiredService<ILogger<JobStore>>().LogError("{Problem}", problem)));
         services.AddSingleton(provider => new UploadStore(provider.GetRequiredService<DataRoot>(), options.MaxUploadBytes));
+        services.AddSingleton<AuthenticationFailures>();
         services.AddSingleton<DatasetResolver>();
         services.AddSingleton<JobService>();
         services.AddSingleton<IJobService>(provider => provider.GetRequiredService<JobService>());
@@ -32,7 +33,6 @@ internal static class TrainerHostingExtensions
         services.AddGrpc(grpc =>
         {
             grpc.MaxReceiveMessageSize = MaxReceiveMessageBytes;
-            grpc.Interceptors.Add<BearerTokenInterceptor>();
             grpc.Interceptors.Add<RejectionInterceptor>();
         });
         // The overall status ("") and the Trainer service's both follow the node's membership.
@@ -41,9 +41,17 @@ internal static class TrainerHostingExtensions
         return services;
     }
 
-    /// <summary>Maps the Trainer service and server reflection.</summary>
+    /// <summary>
+    /// Maps the Trainer service and server reflection, behind the bearer-token check when <see cref="TrainerOptions.Token"/>
+    /// is set (middleware: it runs before a request's body is decoded).
+    /// </summary>
     public static WebApplication MapTrainerService(this WebApplication app)
     {
+        if (app.Services.GetRequiredService<TrainerOptions>().Token.Length > 0)
+        {
+            app.UseMiddleware<BearerTokenMiddleware>();
+        }
+
         app.MapGrpcService<TrainerService>();
         app.MapGrpcReflectionService();
         return app;

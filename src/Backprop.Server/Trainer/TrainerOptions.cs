@@ -18,6 +18,21 @@ public sealed class TrainerOptions
     /// <summary>When not empty, every call except health checks must carry <c>authorization: Bearer &lt;token&gt;</c>.</summary>
     public string Token { get; set; } = "";
 
+    /// <summary>
+    /// Calls without a valid token that one client address may make in <see cref="AuthFailureWindow"/>; later ones
+    /// are answered <c>ResourceExhausted</c>, unlogged, until the window ends. Calls with the token are never limited.
+    /// </summary>
+    public int AuthFailuresPerAddress { get; set; } = 10;
+
+    /// <summary>The window the limits on failed authentications count in.</summary>
+    public TimeSpan AuthFailureWindow { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Failed authentications logged in <see cref="AuthFailureWindow"/>, all addresses together (one line each); the
+    /// rest are refused just the same, without a line.
+    /// </summary>
+    public int AuthFailuresLogged { get; set; } = 100;
+
     /// <summary>Largest network accepted, in parameters (weights and biases).</summary>
     public long MaxParameters { get; set; } = 50_000_000;
 
@@ -42,6 +57,12 @@ public sealed class TrainerOptions
         CheckPositive(nameof(MaxUploadBytes), MaxUploadBytes);
         CheckPositive(nameof(MaxQueuedJobs), MaxQueuedJobs);
         CheckPositive(nameof(MaxPredictRows), MaxPredictRows);
+        CheckPositive(nameof(AuthFailuresPerAddress), AuthFailuresPerAddress);
+        CheckPositive(nameof(AuthFailuresLogged), AuthFailuresLogged);
+        if (AuthFailureWindow <= TimeSpan.Zero)
+        {
+            throw Cluster.Hosting.ClusterOptions.Problem($"{Section}:{nameof(AuthFailureWindow)}", $"must be positive, got {AuthFailureWindow}", "e.g. 00:01:00");
+        }
     }
 
     private static void CheckPositive(string name, long value)

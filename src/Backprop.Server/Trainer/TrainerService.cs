@@ -7,10 +7,24 @@ namespace Backprop.Server.Trainer;
 
 /// <summary>
 /// The <c>backprop.v1.Trainer</c> gRPC service: a thin adapter over <see cref="IJobService"/>. Refusals become
-/// status codes in <see cref="RejectionInterceptor"/>; the token is checked in <see cref="BearerTokenInterceptor"/>.
+/// status codes in <see cref="RejectionInterceptor"/>; the token is checked before the request is decoded, in
+/// <see cref="BearerTokenMiddleware"/>; a request that does not decode is <c>InvalidArgument</c>
+/// (<see cref="UndecodableRequestBinder"/>).
 /// </summary>
+[BindServiceMethod(typeof(TrainerService), nameof(BindService))]
 internal sealed class TrainerService(IJobService jobs, IHostApplicationLifetime lifetime) : TrainerGrpc.TrainerBase
 {
+    /// <summary>
+    /// Binds the service's methods for grpc-dotnet (found through the attribute above, in place of the generated
+    /// <c>Trainer.BindService</c>), with request deserializers that refuse an undecodable body as the client's fault.
+    /// </summary>
+    /// <remarks>
+    /// The second parameter is the generated base type, as in <c>Trainer.BindService</c>: grpc-dotnet takes it for the
+    /// type that declares the service's methods, and binds only overrides of its methods.
+    /// </remarks>
+    public static void BindService(ServiceBinderBase binder, TrainerGrpc.TrainerBase service) =>
+        TrainerGrpc.BindService(new UndecodableRequestBinder(binder), service);
+
     /// <inheritdoc />
     public override async Task<SubmitJobResponse> SubmitJob(SubmitJobRequest request, ServerCallContext context) =>
         new() { JobId = await jobs.SubmitAsync(request, context.CancellationToken).ConfigureAwait(false) };

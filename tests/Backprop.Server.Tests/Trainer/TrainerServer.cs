@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using TrainerGrpc = Backprop.Protocol.V1.Trainer;
 
 namespace Backprop.Server.Tests.Trainer;
@@ -40,7 +41,10 @@ internal sealed class TrainerServer : IAsyncDisposable
     public GrpcChannel Channel => _channel;
 
     /// <summary>Starts a node on <paramref name="dataRoot"/> with extra settings <paramref name="settings"/> ("Trainer:Token=x").</summary>
-    public static async Task<TrainerServer> StartAsync(string dataRoot, params string[] settings)
+    public static Task<TrainerServer> StartAsync(string dataRoot, params string[] settings) => StartAsync(dataRoot, log: null, settings);
+
+    /// <summary>Starts a node as <see cref="StartAsync(string, string[])"/> does, its log going to <paramref name="log"/> too.</summary>
+    public static async Task<TrainerServer> StartAsync(string dataRoot, ILoggerProvider? log, params string[] settings)
     {
         string[] args =
         [
@@ -56,6 +60,11 @@ internal sealed class TrainerServer : IAsyncDisposable
             .. settings.Select(setting => $"--{setting}"),
         ];
         var builder = BackpropServer.CreateBuilder(args);
+        if (log is not null)
+        {
+            builder.Logging.AddProvider(log);
+        }
+
         var app = BackpropServer.Build(builder, ServerConfiguration.Read(builder.Configuration));
         await app.StartAsync();
         await WaitUntilUpAsync(Akka.Cluster.Cluster.Get(app.Services.GetRequiredService<Akka.Actor.ActorSystem>()));
