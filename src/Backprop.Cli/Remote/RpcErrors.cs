@@ -26,6 +26,12 @@ internal static class RpcErrors
             return new InvalidInputException(detail);
         }
 
+        if (Untrusted(error.Status.DebugException) is { } refusal)
+        {
+            return new RemoteCallException(
+                $"cannot reach {server} securely: {OneLine(refusal.Message)}; if a CA of your own signed its certificate, give it with --ca-certificate", error);
+        }
+
         return error.StatusCode == StatusCode.Unavailable
             ? new RemoteCallException($"cannot reach {server}: {detail}", error)
             : new RemoteCallException($"server error: {detail} ({error.StatusCode})", error);
@@ -36,6 +42,20 @@ internal static class RpcErrors
     {
         ArgumentNullException.ThrowIfNull(error);
         return new RemoteCallException($"cannot reach {server}: {OneLine(error.Message)}", error);
+    }
+
+    /// <summary>The TLS refusal of the server's certificate among <paramref name="error"/>'s causes, if that is why the call failed.</summary>
+    private static System.Security.Authentication.AuthenticationException? Untrusted(Exception? error)
+    {
+        for (var cause = error; cause is not null; cause = cause.InnerException)
+        {
+            if (cause is System.Security.Authentication.AuthenticationException refusal)
+            {
+                return refusal;
+            }
+        }
+
+        return null;
     }
 
     private static string OneLine(string text) => text.ReplaceLineEndings(" ");

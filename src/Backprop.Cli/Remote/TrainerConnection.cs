@@ -8,7 +8,8 @@ using TrainerClient = Backprop.Protocol.V1.Trainer.TrainerClient;
 namespace Backprop.Cli.Remote;
 
 /// <summary>
-/// A channel to the server of <c>--server</c> with the <c>--token</c> header on every call, and the
+/// A channel to the server of <c>--server</c> with the <c>--token</c> header on every call (over https://, trusting
+/// <c>--ca-certificate</c> when given), and the
 /// runner of a verb's calls: failures leave it translated by <see cref="RpcErrors"/>.
 /// </summary>
 internal sealed class TrainerConnection : IDisposable
@@ -23,14 +24,17 @@ internal sealed class TrainerConnection : IDisposable
     private static readonly TimeSpan KeepAlivePingDelay = TimeSpan.FromSeconds(30);
 
     private readonly GrpcChannel _channel;
+    private readonly ServerCertificateTrust? _trust;
 
-    private TrainerConnection(string server, string? token)
+    private TrainerConnection(string server, string? token, ServerCertificateTrust? trust)
     {
         Server = server;
+        _trust = trust;
         _channel = GrpcChannel.ForAddress(server, new GrpcChannelOptions
         {
             HttpHandler = new SocketsHttpHandler
             {
+                SslOptions = trust?.ClientOptions() ?? new(),
                 ConnectTimeout = ConnectTimeout,
                 KeepAlivePingDelay = KeepAlivePingDelay,
                 KeepAlivePingTimeout = KeepAlivePingDelay,
@@ -69,7 +73,7 @@ internal sealed class TrainerConnection : IDisposable
             throw new InvalidInputException($"{flags.Server.Name}: '{server}' is not an http:// or https:// URL");
         }
 
-        return new TrainerConnection(server, flags.TokenOf(parsed));
+        return new TrainerConnection(server, flags.TokenOf(parsed), flags.TrustOf(parsed));
     }
 
     /// <summary>
@@ -95,5 +99,9 @@ internal sealed class TrainerConnection : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => _channel.Dispose();
+    public void Dispose()
+    {
+        _channel.Dispose();
+        _trust?.Dispose();
+    }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -9,16 +10,27 @@ using Microsoft.Extensions.Logging;
 
 namespace Backprop.Cli.Tests.Remote;
 
-/// <summary>A real Kestrel gRPC server (HTTP/2 without TLS) on a free loopback port, hosting a <see cref="FakeTrainer"/>.</summary>
+/// <summary>
+/// A real Kestrel gRPC server on a free loopback port, hosting a <see cref="FakeTrainer"/>: HTTP/2 without TLS, or over
+/// TLS with <paramref name="certificate"/>.
+/// </summary>
 internal sealed class FakeTrainerServer : IDisposable
 {
     private readonly WebApplication _app;
 
-    public FakeTrainerServer()
+    public FakeTrainerServer(X509Certificate2? certificate = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
+        builder.WebHost.UseKestrelHttpsConfiguration();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen =>
+        {
+            listen.Protocols = HttpProtocols.Http2;
+            if (certificate is not null)
+            {
+                listen.UseHttps(certificate);
+            }
+        }));
         builder.Services.AddGrpc();
         builder.Services.AddSingleton(Trainer);
         _app = builder.Build();
