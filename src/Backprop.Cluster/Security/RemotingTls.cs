@@ -38,14 +38,9 @@ public static class RemotingTls
     }
 
     /// <summary>
-    /// Drops remoting's own lines about inbound connections that never became a peer: for every connection that is not
-    /// TLS or breaks off, DotNetty's error of about ten lines and a warning, and for one that stays silent, an error when
-    /// Akka's handshake times out (15 s). A stranger could repeat those to fill the log. A peer refused for its
-    /// certificate is still logged by <see cref="Setup"/>'s check, at most once per 10 s.
+    /// Drops remoting's own lines about inbound connections that never became a peer (<see cref="StrangerConnectionLogFilter"/>),
+    /// which a stranger could repeat to fill the log. A peer refused for its certificate is still logged by
+    /// <see cref="Setup"/>'s check, at most once per 10 s.
     /// </summary>
-    public static LogFilterSetup LogFilter() => new LogFilterBuilder()
-        .ExcludeMessageContaining("TLS handshake failed")
-        .ExcludeMessageContaining("due to TLS handshake failure")
-        .ExcludeMessageContaining("No response from remote for inbound association")
-        .Build();
+    public static LogFilterSetup LogFilter() => new([new StrangerConnectionLogFilter()]);
 }
