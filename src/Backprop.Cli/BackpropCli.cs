@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Backprop.Cli.Certs;
 using Backprop.Cli.Cluster;
+using Backprop.Cli.Export;
 using Backprop.Cli.Remote;
 using Backprop.Cli.Train;
 using Backprop.Core;
@@ -41,6 +42,7 @@ public static class BackpropCli
             CancelCommand.Create(output),
             ModelCommand.Create(output),
             PredictCommand.Create(output),
+            ExportCommand.Create(output),
             UploadCommand.Create(output),
             CertsCommand.Create(output),
         };

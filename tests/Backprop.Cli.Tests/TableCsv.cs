@@ -23,4 +23,14 @@ internal static class TableCsv
 
         return text.Append("\n\n").ToString();
     }
+
+    /// <summary>Trains a small standardized model on <see cref="Fruit"/> (64 rows) into <paramref name="dir"/>; returns the model file.</summary>
+    public static string TrainFruitModel(TempDirectory dir)
+    {
+        var data = dir.File("fruit.csv", Fruit(64, seed: 1));
+        var modelPath = System.IO.Path.Combine(dir.Path, "fruit.json");
+        var run = CliRun.Of("train", "--data", data, "--standardize", "--hidden", "8", "--epochs", "20", "--batch-size", "8", "--lr", "0.01", "--out", modelPath);
+        Assert.True(run.ExitCode == 0, run.Error);
+        return modelPath;
+    }
 }

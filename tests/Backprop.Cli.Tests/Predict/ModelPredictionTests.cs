@@ -7,7 +7,7 @@ public sealed class ModelPredictionTests
     public void Predict_ModelFromHeaderCsv_PicksColumnsByNameStandardizesAndPrintsClassNames()
     {
         using var dir = new TempDirectory();
-        var modelPath = Train(dir);
+        var modelPath = TableCsv.TrainFruitModel(dir);
         // Columns in another order, the label column still there, rows an apple and a pear.
         var rows = dir.File("new.csv", "kind,batch,weight_g,size_mm\n?,7,0.21,85\n?,7,0.105,52\n");
         var outPath = Path.Combine(dir.Path, "predictions.csv");
@@ -25,7 +25,7 @@ public sealed class ModelPredictionTests
     public async Task Predict_ModelOnParquet_SameClassesAsCsv()
     {
         using var dir = new TempDirectory();
-        var modelPath = Train(dir);
+        var modelPath = TableCsv.TrainFruitModel(dir);
         var parquet = Path.Combine(dir.Path, "new.parquet");
         await WriteParquetAsync(parquet);
 
@@ -42,7 +42,7 @@ public sealed class ModelPredictionTests
     public void Predict_BadRows_ExitsWithBadInputNamingThePlace(string text, string expected)
     {
         using var dir = new TempDirectory();
-        var modelPath = Train(dir);
+        var modelPath = TableCsv.TrainFruitModel(dir);
         var rows = dir.File("new.csv", text);
 
         CliRun.Of("predict", "--model", modelPath, "--data", rows).AssertBadInput(expected);
@@ -55,15 +55,6 @@ public sealed class ModelPredictionTests
     [Fact]
     public void Predict_MissingModel_ExitsWithBadInput() =>
         CliRun.Of("predict", "--model", "no-such-model.json", "--data", "xor").AssertBadInput("no-such-model.json: file not found");
-
-    private static string Train(TempDirectory dir)
-    {
-        var data = dir.File("fruit.csv", TableCsv.Fruit(64, seed: 1));
-        var modelPath = Path.Combine(dir.Path, "fruit.json");
-        var run = CliRun.Of("train", "--data", data, "--standardize", "--hidden", "8", "--epochs", "20", "--batch-size", "8", "--lr", "0.01", "--out", modelPath);
-        Assert.True(run.ExitCode == 0, run.Error);
-        return modelPath;
-    }
 
     private static async Task WriteParquetAsync(string path)
     {

@@ -1,3 +1,4 @@
+using Backprop.Cli.Tests.Export;
 using Backprop.Core.Model;
 using Backprop.Core.Serialization;
 using Backprop.Protocol;
@@ -88,5 +89,40 @@ public class JobCommandsTests
         using var server = new FakeTrainerServer();
 
         server.Run("model", "job-1").AssertBadInput("--out");
+    }
+
+    [Fact]
+    public void Model_FormatOnnx_WritesAnOnnxFileThatMatchesPredictOnTheSameModel()
+    {
+        using var server = new FakeTrainerServer();
+        using var dir = new TempDirectory();
+        var network = ParameterInitializer.Initialize(NetworkSpec.Create(3, [4], 2, Activation.Tanh, Activation.Softmax), seed: 11);
+        var model = new TrainedModel(network, new ModelMetadata(["a", "b", "c"], ["no", "yes"]));
+        server.Trainer.Model = new GetModelResponse { Model = ModelMetadataConverter.TrainedModelToProto(model), Step = 40 };
+        var path = Path.Combine(dir.Path, "model.onnx");
+
+        var run = server.Run("model", "job-1", "--out", path, "--format", "onnx");
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.Equal($"model written to {path}", run.Output.Trim());
+        var modelPath = Path.Combine(dir.Path, "model.json");
+        ModelJson.Save(model, modelPath);
+        var random = new Random(1);
+        var rows = OnnxAgreement.Rows(1_000, 3, (_, _) => (float)((random.NextDouble() * 4) - 2));
+        var csv = OnnxAgreement.WriteCsv(dir, "rows.csv", rows, 3, "a,b,c");
+        var classes = OnnxAgreement.AssertMatchesPredict(dir, modelPath, path, csv, rows, 3);
+        Assert.All(classes, name => Assert.Contains(name, new[] { "no", "yes" }));
+    }
+
+    [Fact]
+    public void Model_UnknownFormat_IsBadInput()
+    {
+        using var server = new FakeTrainerServer();
+        using var dir = new TempDirectory();
+        var path = Path.Combine(dir.Path, "model.pmml");
+
+        server.Run("model", "job-1", "--out", path, "--format", "pmml").AssertBadInput("--format", "'pmml'", "json, onnx");
+        Assert.False(File.Exists(path));
+        Assert.Empty(server.Trainer.Requests);
     }
 }
