@@ -53,7 +53,9 @@ namespace Backprop.Cluster.Coordinator;
 /// outstanding block are sent again (<see cref="JobStepStalled"/>); after a second such wait the job fails naming the blocks
 /// and workers it waited on (<see cref="StallWatch"/>).</item>
 /// <item>When every block is in, the tree's root holds the step's sums, the optimizer applies sums ÷ batch rows at
-/// the schedule's rate, and step t+1 begins. After an epoch's last step the test data is evaluated here. When due
+/// the schedule's rate, and step t+1 begins. After an epoch's last step the test data is evaluated here; with early
+/// stopping (<see cref="TrainingOptions.EarlyStoppingPatience"/>) a job whose validation loss has not improved for that many
+/// epochs ends there, and a job that ends keeps its best epoch's θ (<see cref="EarlyStopping"/>, as the single-process trainer). When due
 /// (<see cref="ClusterOptions.CheckpointEverySteps"/>, <see cref="ClusterOptions.CheckpointInterval"/>), the listener gets a <see cref="JobCheckpointed"/> with θ, the
 /// optimizer's state and the step; a job started with <see cref="TrainingJob.ResumeFrom"/> continues from one exactly.</item>
 /// <item>After the last step the listener gets <see cref="JobSucceeded"/>, workers get <see cref="LeaveJob"/>,
@@ -104,6 +106,8 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
     private SharedTensor? _weights;
     private double _epochLossSum;
     private int _epochSamples;
+    /// <summary>The best epoch and its weights when the job stops early; null without early stopping.</summary>
+    private readonly EarlyStopping? _stopping;
 
     /// <summary>Coordinates <paramref name="job"/>, telling <paramref name="listener"/> what happens.</summary>
     public TrainingCoordinator(TrainingJob job, IActorRef listener, ClusterOptions options)
@@ -114,6 +118,7 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
         _network = new Network(job.Network.Spec, (float[])job.Network.Parameters.Clone());
         _cursor = new StepCursor(job.Options, job.Data.Train.Count);
         _optimizer = Optimizer.Create(job.Options.Optimizer, _network.Spec.ParameterCount);
+        _stopping = job.Options.EarlyStoppingPatience > 0 ? new EarlyStopping(job.Options.EarlyStoppingPatience, _network.Spec.ParameterCount) : null;
         if (job.ResumeFrom is { } checkpoint)
         {
             Resume(checkpoint);
@@ -785,9 +790,10 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
         _epochSamples += _batch.Length;
         var progress = new BatchProgress(_cursor.Epoch + 1, _cursor.Batch + 1, _cursor.BatchesPerEpoch, _epochLossSum / _epochSamples);
         _listener.Tell(new JobStepCompleted(_job.JobId, _cursor.Step, progress, _workers.ReadyCount, owners));
-        if (_cursor.IsLastBatchOfEpoch)
+        if (_cursor.IsLastBatchOfEpoch && FinishEpoch())
         {
-            FinishEpoch();
+            Stop(new JobSucceeded(_job.JobId, _network));
+            return;
         }
 
         _cursor.Advance();
@@ -810,6 +816,11 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
         _checkpointStep = checkpoint.Step;
         _epochLossSum = checkpoint.EpochLossSum;
         _epochSamples = checkpoint.EpochSamples;
+        if (checkpoint.Stopping is { } best)
+        {
+            _stopping?.Restore(best.BestEpoch, best.BestLoss, best.BestParameters);
+        }
+
         // The epoch's time before the checkpoint is not known: its report counts the time since the resume.
         _epochClock.Restart();
     }
@@ -833,19 +844,31 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
             (float[])_network.Parameters.Clone(),
             _optimizer.CaptureState(),
             epochStarts ? 0 : _epochLossSum,
-            epochStarts ? 0 : _epochSamples);
+            epochStarts ? 0 : _epochSamples,
+            _stopping is null ? null : new EarlyStoppingCheckpoint(_stopping.BestEpoch, _stopping.BestLoss, _stopping.BestParameters.ToArray()));
         _listener.Tell(new JobCheckpointed(_job.JobId, checkpoint));
         _checkpointStep = _cursor.Step;
         _checkpointClock.Restart();
     }
 
-    private void FinishEpoch()
+    /// <summary>
+    /// Evaluates the test data and reports the epoch; returns whether early stopping ends the job here. As in the
+    /// single-process trainer, θ goes back to the best epoch's when the job stops early or this is its last epoch.
+    /// </summary>
+    private bool FinishEpoch()
     {
         _epochClock.Stop();
         var test = _job.Data.Test is null ? null : Evaluator.Evaluate(_network, _job.Data.Test, _job.Options.Loss);
+        var stopping = _stopping?.Observe(_cursor.Epoch + 1, test!.MeanLoss, _network.Parameters);
+        if (stopping is { Stops: true } || (_stopping is not null && _cursor.Step + 1 == _cursor.TotalSteps))
+        {
+            _stopping!.CopyBestTo(_network.Parameters);
+        }
+
         var elapsed = _epochClock.Elapsed;
-        var report = new EpochReport(_cursor.Epoch + 1, _epochLossSum / _epochSamples, test, elapsed, _epochSamples / elapsed.TotalSeconds);
+        var report = new EpochReport(_cursor.Epoch + 1, _epochLossSum / _epochSamples, test, elapsed, _epochSamples / elapsed.TotalSeconds, stopping);
         _listener.Tell(new JobEpochCompleted(_job.JobId, report));
+        return stopping is { Stops: true };
     }
 
     private void SetReachable(Address address, bool reachable)

@@ -64,7 +64,7 @@ public sealed record JobWaitingForWorkers(string JobId, long Step, int ReadyWork
 /// </summary>
 public sealed record JobStepStalled(string JobId, long Step, TimeSpan Waited, string Outstanding) : IJobEvent;
 
-/// <summary>The job trained every epoch; <paramref name="Network"/> holds the final weights.</summary>
+/// <summary>The job trained every epoch, or stopped early; <paramref name="Network"/> holds the final weights (with early stopping, the best epoch's).</summary>
 public sealed record JobSucceeded(string JobId, Network Network) : IJobOutcome;
 
 /// <summary>The job stopped; <paramref name="Reason"/> says why.</summary>

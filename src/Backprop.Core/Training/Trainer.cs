@@ -46,6 +46,8 @@ public sealed class Trainer : IDisposable
             CheckFits(network.Spec, data.Test, "--test-data");
         }
 
+        EnsureValidationData(options, data);
+
         _network = network;
         _data = data;
         _options = options;
@@ -63,10 +65,30 @@ public sealed class Trainer : IDisposable
     /// <summary>Optimizer steps per epoch.</summary>
     public int BatchesPerEpoch { get; }
 
-    /// <summary>Runs every epoch, yielding a report after each; <paramref name="onStep"/> hears about every step.</summary>
+    /// <summary>
+    /// Throws when <see cref="TrainingOptions.EarlyStoppingPatience"/> asks for early stopping and <paramref name="data"/> has
+    /// no held-out part to watch.
+    /// </summary>
+    /// <exception cref="InvalidInputException">Early stopping without validation data.</exception>
+    public static void EnsureValidationData(TrainingOptions options, DatasetSplit data)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(data);
+        if (options.EarlyStoppingPatience > 0 && data.Test is null)
+        {
+            throw new InvalidInputException("--early-stopping: needs validation data to watch; give --validation-split F as well");
+        }
+    }
+
+    /// <summary>
+    /// Runs every epoch, yielding a report after each; <paramref name="onStep"/> hears about every step. With early
+    /// stopping the run ends after the epoch whose report says it <see cref="EarlyStoppingReport.Stops"/>, and once it
+    /// ends (stopped or not) the network holds the best epoch's weights.
+    /// </summary>
     public IEnumerable<EpochReport> Run(Action<BatchProgress>? onStep = null, CancellationToken cancellation = default)
     {
         var cursor = new StepCursor(_options, _data.Train.Count);
+        var stopping = _options.EarlyStoppingPatience > 0 ? new EarlyStopping(_options.EarlyStoppingPatience, _network.Spec.ParameterCount) : null;
         var clock = new Stopwatch();
         double lossSum = 0;
         var seen = 0;
@@ -88,7 +110,18 @@ public sealed class Trainer : IDisposable
             {
                 clock.Stop();
                 var test = _data.Test is null ? null : Evaluator.Evaluate(_network, _data.Test, _options.Loss);
-                yield return new EpochReport(cursor.Epoch + 1, lossSum / seen, test, clock.Elapsed, seen / clock.Elapsed.TotalSeconds);
+                var stopped = stopping?.Observe(cursor.Epoch + 1, test!.MeanLoss, _network.Parameters);
+                if (stopped is { Stops: true } || (stopping is not null && cursor.Step + 1 == cursor.TotalSteps))
+                {
+                    // The weights go back to the best epoch's before the last report, so its reader sees the model kept.
+                    stopping!.CopyBestTo(_network.Parameters);
+                }
+
+                yield return new EpochReport(cursor.Epoch + 1, lossSum / seen, test, clock.Elapsed, seen / clock.Elapsed.TotalSeconds, stopped);
+                if (stopped is { Stops: true })
+                {
+                    yield break;
+                }
             }
         }
     }
