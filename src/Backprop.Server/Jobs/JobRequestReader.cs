@@ -112,7 +112,7 @@ public static class JobRequestReader
         {
             throw Invalid(
                 $"{TrainingField}.early_stopping",
-                "needs validation data to watch: set dataset.validation_split to a fraction in (0, 1) as well (CLI: --validation-split)");
+                "needs validation data to watch: set dataset.validation_split to a fraction in (0, 1) as well");
         }
 
         return new JobRequest(name, initialModel, architecture, options, dataset);

@@ -54,4 +54,31 @@ public sealed class TrackedJobTests
         Assert.Equal(0, restored.Epoch);
         Assert.Equal(0, restored.Step);
     }
+
+    [Fact]
+    public void Apply_JobStoppedEarly_KeepsItsStepAndTheBestEpoch()
+    {
+        var job = new TrackedJob(new JobRecord { JobId = "job-1", Status = new JobStatus { State = JobState.Running, Epochs = 10, TotalSteps = 30 } }, 4);
+        var network = new Backprop.Core.Model.Network(Backprop.Core.Model.NetworkSpec.Create(1, [], 1, Backprop.Core.Model.Activation.Identity, Backprop.Core.Model.Activation.Identity), [1, 0]);
+
+        job.Apply(new JobStepCompleted("job-1", 11, new BatchProgress(4, 3, 3, 0.5), 1));
+        job.Apply(new JobEpochCompleted("job-1", new EpochReport(4, 0.5, new Evaluation(0.9, 0.5), TimeSpan.FromSeconds(1), 10, new EarlyStoppingReport(2, 0.7, Stops: true))));
+        job.Apply(new JobSucceeded("job-1", network));
+
+        var status = job.Status();
+        Assert.Equal(JobState.Succeeded, status.State);
+        Assert.Equal(2, status.BestEpoch);
+        Assert.Equal(4, status.Epoch);
+        Assert.NotEqual(status.TotalSteps, status.Step);
+    }
+
+    [Fact]
+    public void RestoreProgress_CheckpointWithEarlyStopping_RestoresTheBestEpoch()
+    {
+        var restored = new JobStatus();
+
+        TrackedJob.RestoreProgress(restored, new JobCheckpoint(6, [], new OptimizerState(6, []), 0, 0, new EarlyStoppingCheckpoint(1, 0.4, [])), batchesPerEpoch: 3);
+
+        Assert.Equal(1, restored.BestEpoch);
+    }
 }
