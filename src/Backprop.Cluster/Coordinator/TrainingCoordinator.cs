@@ -6,6 +6,7 @@ using Backprop.Cluster.Hosting;
 using Backprop.Cluster.Jobs;
 using Backprop.Cluster.Security;
 using Backprop.Cluster.Transfer;
+using Backprop.Core.Metrics;
 using Backprop.Core.Model;
 using Backprop.Core.Optimizers;
 using Backprop.Core.Training;
@@ -58,7 +59,8 @@ namespace Backprop.Cluster.Coordinator;
 /// epochs ends there, and a job that ends keeps its best epoch's θ (<see cref="EarlyStopping"/>, as the single-process trainer). When due
 /// (<see cref="ClusterOptions.CheckpointEverySteps"/>, <see cref="ClusterOptions.CheckpointInterval"/>), the listener gets a <see cref="JobCheckpointed"/> with θ, the
 /// optimizer's state and the step; a job started with <see cref="TrainingJob.ResumeFrom"/> continues from one exactly.</item>
-/// <item>After the last step the listener gets <see cref="JobSucceeded"/>, workers get <see cref="LeaveJob"/>,
+/// <item>After the last step (or an early stop) the listener gets <see cref="JobSucceeded"/> with the kept θ and its metrics on the
+/// test data (<see cref="ModelMetrics"/>), workers get <see cref="LeaveJob"/>,
 /// and this actor stops. A failure ends the job the same way with <see cref="JobFailed"/>, and
 /// <see cref="CancelTrainingJob"/> with <see cref="JobCancelled"/>.</item>
 /// </list>
@@ -792,14 +794,14 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
         _listener.Tell(new JobStepCompleted(_job.JobId, _cursor.Step, progress, _workers.ReadyCount, owners));
         if (_cursor.IsLastBatchOfEpoch && FinishEpoch())
         {
-            Stop(new JobSucceeded(_job.JobId, _network));
+            Succeed();
             return;
         }
 
         _cursor.Advance();
         if (_cursor.IsFinished)
         {
-            Stop(new JobSucceeded(_job.JobId, _network));
+            Succeed();
             return;
         }
 
@@ -928,6 +930,10 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
 
         Continue();
     }
+
+    /// <summary>Ends the job with the weights it keeps, scored on its test data (the validation split, when it has one).</summary>
+    private void Succeed() =>
+        Stop(new JobSucceeded(_job.JobId, _network, _job.Data.Test is { } test ? ModelMetrics.Evaluate(_network, test) : null));
 
     private void Fail(string reason) => Stop(new JobFailed(_job.JobId, reason));
 

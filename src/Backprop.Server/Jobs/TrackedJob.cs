@@ -3,6 +3,7 @@ using Backprop.Cluster.Jobs;
 using NetworkSpec = Backprop.Core.Model.NetworkSpec;
 using ModelMetadata = Backprop.Core.Model.ModelMetadata;
 using TrainedModel = Backprop.Core.Model.TrainedModel;
+using Backprop.Protocol;
 using Backprop.Protocol.V1;
 
 namespace Backprop.Server.Jobs;
@@ -199,6 +200,12 @@ internal sealed class TrackedJob
                     break;
                 case JobSucceeded succeeded:
                     Model = new TrainedModel(succeeded.Network, Metadata);
+                    if (succeeded.Metrics is { } metrics)
+                    {
+                        var evaluatedOn = _record.Request?.Dataset?.ValidationSplit > 0 ? "validation" : "test";
+                        status.Metrics = MetricsConverter.MetricsToProto(metrics, evaluatedOn, Metadata);
+                    }
+
                     // A job stopped early keeps the step it stopped at.
                     if (status.Epoch == status.Epochs)
                     {

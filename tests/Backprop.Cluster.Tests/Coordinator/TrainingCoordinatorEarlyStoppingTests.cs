@@ -2,6 +2,7 @@ using Backprop.Cluster.Jobs;
 using Backprop.Cluster.Tests.Hosting;
 using Backprop.Core.Data;
 using Backprop.Core.Losses;
+using Backprop.Core.Metrics;
 using Backprop.Core.Model;
 using Backprop.Core.Optimizers;
 using Backprop.Core.Training;
@@ -65,6 +66,9 @@ public sealed class TrainingCoordinatorEarlyStoppingTests
         Assert.InRange(reports.Count, 1, Epochs - 1); // it did stop early
         Assert.Equal(expectedReports.Select(r => (r.Epoch, r.TrainLoss, r.Test, r.Stopping)), reports.Select(r => (r.Epoch, r.TrainLoss, r.Test, r.Stopping)));
         Assert.Equal(copy.Parameters, JobRun.FinalParameters(events));
+        var metrics = Assert.IsType<JobSucceeded>(events[^1]).Metrics!.Classification!;
+        var expectedMetrics = ModelMetrics.Evaluate(copy, MislabelledValidation.Test!).Classification!;
+        Assert.Equal((expectedMetrics.Accuracy, expectedMetrics.MacroF1), (metrics.Accuracy, metrics.MacroF1));
     }
 
     [Fact]
