@@ -6,7 +6,7 @@ using Backprop.Cluster.Hosting;
 using Backprop.Cluster.Jobs;
 using Backprop.Cluster.Security;
 using Backprop.Cluster.Transfer;
-using Backprop.Core.Metrics;
+using ModelMetrics = Backprop.Core.Metrics.ModelMetrics;
 using Backprop.Core.Model;
 using Backprop.Core.Optimizers;
 using Backprop.Core.Training;
