@@ -861,11 +861,7 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
     {
         _epochClock.Stop();
         var test = _job.Data.Test is null ? null : Evaluator.Evaluate(_network, _job.Data.Test, _job.Options.Loss);
-        var stopping = _stopping?.Observe(_cursor.Epoch + 1, test!.MeanLoss, _network.Parameters);
-        if (stopping is { Stops: true } || (_stopping is not null && _cursor.Step + 1 == _cursor.TotalSteps))
-        {
-            _stopping!.CopyBestTo(_network.Parameters);
-        }
+        var stopping = _stopping?.AfterEpoch(_cursor.Epoch + 1, test!.MeanLoss, _network.Parameters, lastEpoch: _cursor.Step + 1 == _cursor.TotalSteps);
 
         var elapsed = _epochClock.Elapsed;
         var report = new EpochReport(_cursor.Epoch + 1, _epochLossSum / _epochSamples, test, elapsed, _epochSamples / elapsed.TotalSeconds, stopping);

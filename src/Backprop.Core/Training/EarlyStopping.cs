@@ -58,6 +58,22 @@ public sealed class EarlyStopping
         return new EarlyStoppingReport(BestEpoch, BestLoss, epoch - BestEpoch >= Patience);
     }
 
+    /// <summary>
+    /// <see cref="Observe"/>s epoch <paramref name="epoch"/> of a run whose weights are <paramref name="parameters"/>, and
+    /// when the run ends after it (it stops here, or <paramref name="lastEpoch"/>) puts the best epoch's weights back into
+    /// <paramref name="parameters"/>: what the trainer and the cluster's coordinator do after evaluating each epoch.
+    /// </summary>
+    public EarlyStoppingReport AfterEpoch(int epoch, double validationLoss, Span<float> parameters, bool lastEpoch)
+    {
+        var report = Observe(epoch, validationLoss, parameters);
+        if (report.Stops || lastEpoch)
+        {
+            CopyBestTo(parameters);
+        }
+
+        return report;
+    }
+
     /// <summary>Sets the state a checkpoint recorded (a resumed run continues from it exactly).</summary>
     public void Restore(int bestEpoch, double bestLoss, ReadOnlySpan<float> bestParameters)
     {

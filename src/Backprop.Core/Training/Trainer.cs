@@ -110,12 +110,8 @@ public sealed class Trainer : IDisposable
             {
                 clock.Stop();
                 var test = _data.Test is null ? null : Evaluator.Evaluate(_network, _data.Test, _options.Loss);
-                var stopped = stopping?.Observe(cursor.Epoch + 1, test!.MeanLoss, _network.Parameters);
-                if (stopped is { Stops: true } || (stopping is not null && cursor.Step + 1 == cursor.TotalSteps))
-                {
-                    // The weights go back to the best epoch's before the last report, so its reader sees the model kept.
-                    stopping!.CopyBestTo(_network.Parameters);
-                }
+                // The weights go back to the best epoch's before the last report, so its reader sees the model kept.
+                var stopped = stopping?.AfterEpoch(cursor.Epoch + 1, test!.MeanLoss, _network.Parameters, lastEpoch: cursor.Step + 1 == cursor.TotalSteps);
 
                 yield return new EpochReport(cursor.Epoch + 1, lossSum / seen, test, clock.Elapsed, seen / clock.Elapsed.TotalSeconds, stopped);
                 if (stopped is { Stops: true })

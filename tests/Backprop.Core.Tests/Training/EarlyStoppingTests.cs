@@ -81,6 +81,32 @@ public sealed class EarlyStoppingTests
     }
 
     [Fact]
+    public void AfterEpoch_RunGoesOn_LeavesTheWeights()
+    {
+        var stopping = new EarlyStopping(patience: 2, parameterCount: 1);
+        stopping.AfterEpoch(1, 0.4, new float[] { 1 }, lastEpoch: false);
+        float[] weights = [2];
+
+        var report = stopping.AfterEpoch(2, 0.6, weights, lastEpoch: false);
+
+        Assert.False(report.Stops);
+        Assert.Equal([2f], weights);
+    }
+
+    [Fact]
+    public void AfterEpoch_LastEpochNotTheBest_PutsTheBestWeightsBack()
+    {
+        var stopping = new EarlyStopping(patience: 5, parameterCount: 1);
+        stopping.AfterEpoch(1, 0.4, new float[] { 1 }, lastEpoch: false);
+        float[] weights = [2];
+
+        var report = stopping.AfterEpoch(2, 0.6, weights, lastEpoch: true);
+
+        Assert.False(report.Stops);
+        Assert.Equal([1f], weights);
+    }
+
+    [Fact]
     public void Constructor_PatienceZero_Throws() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => new EarlyStopping(0, 1));
 }
