@@ -70,10 +70,8 @@ public sealed class Trainer : IDisposable
     /// no held-out part to watch.
     /// </summary>
     /// <exception cref="InvalidInputException">Early stopping without validation data.</exception>
-    public static void EnsureValidationData(TrainingOptions options, DatasetSplit data)
+    private static void EnsureValidationData(TrainingOptions options, DatasetSplit data)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(data);
         if (options.EarlyStoppingPatience > 0 && data.Test is null)
         {
             throw new InvalidInputException("--early-stopping: needs validation data to watch; give --validation-split F as well");
@@ -112,7 +110,6 @@ public sealed class Trainer : IDisposable
                 var test = _data.Test is null ? null : Evaluator.Evaluate(_network, _data.Test, _options.Loss);
                 // The weights go back to the best epoch's before the last report, so its reader sees the model kept.
                 var stopped = stopping?.AfterEpoch(cursor.Epoch + 1, test!.MeanLoss, _network.Parameters, lastEpoch: cursor.Step + 1 == cursor.TotalSteps);
-
                 yield return new EpochReport(cursor.Epoch + 1, lossSum / seen, test, clock.Elapsed, seen / clock.Elapsed.TotalSeconds, stopped);
                 if (stopped is { Stops: true })
                 {
