@@ -66,19 +66,6 @@ public sealed class Trainer : IDisposable
     public int BatchesPerEpoch { get; }
 
     /// <summary>
-    /// Throws when <see cref="TrainingOptions.EarlyStoppingPatience"/> asks for early stopping and <paramref name="data"/> has
-    /// no held-out part to watch.
-    /// </summary>
-    /// <exception cref="InvalidInputException">Early stopping without validation data.</exception>
-    private static void EnsureValidationData(TrainingOptions options, DatasetSplit data)
-    {
-        if (options.EarlyStoppingPatience > 0 && data.Test is null)
-        {
-            throw new InvalidInputException("--early-stopping: needs validation data to watch; give --validation-split F as well");
-        }
-    }
-
-    /// <summary>
     /// Runs every epoch, yielding a report after each; <paramref name="onStep"/> hears about every step. With early
     /// stopping the run ends after the epoch whose report says it <see cref="EarlyStoppingReport.Stops"/>, and once it
     /// ends (stopped or not) the network holds the best epoch's weights.
@@ -133,6 +120,19 @@ public sealed class Trainer : IDisposable
             _network.Parameters, _options.Loss,
             _batchInputs.AsSpan(0, rows * train.InputSize), _batchTargets.AsSpan(0, rows * train.TargetSize),
             rows, _options.ShardSize, _gradientSums, _optimizer.BeginStep(rows, learningRate));
+    }
+
+    /// <summary>
+    /// Throws when <see cref="TrainingOptions.EarlyStoppingPatience"/> asks for early stopping and <paramref name="data"/> has
+    /// no held-out part to watch.
+    /// </summary>
+    /// <exception cref="InvalidInputException">Early stopping without validation data.</exception>
+    private static void EnsureValidationData(TrainingOptions options, DatasetSplit data)
+    {
+        if (options.EarlyStoppingPatience > 0 && data.Test is null)
+        {
+            throw new InvalidInputException("--early-stopping: needs validation data to watch; give --validation-split F as well");
+        }
     }
 
     private static void CheckFits(NetworkSpec spec, Dataset data, string field)
