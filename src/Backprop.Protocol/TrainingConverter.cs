@@ -32,6 +32,7 @@ public static class TrainingConverter
             DecayEveryEpochs = options.DecayEveryEpochs,
             DecayFactor = options.DecayFactor,
             ShardSize = options.ShardSize,
+            EarlyStopping = options.EarlyStoppingPatience,
         };
     }
 

@@ -74,14 +74,31 @@ internal sealed class EpochPrinter(TextWriter output, bool interactive, int epoc
             }
         }
 
+        if (report.Stopping?.BestEpoch == report.Epoch)
+        {
+            line += "  best";
+        }
+
         line += string.Create(CultureInfo.InvariantCulture, $"  ({report.Elapsed.TotalSeconds:F1} s, {report.SamplesPerSecond:N0} samples/s)");
         output.WriteLine(interactive ? $"\r{line}\u001b[K" : line);
     }
 
-    /// <summary>The result line after the last epoch.</summary>
+    /// <summary>
+    /// The result line after the last epoch. With early stopping it names the epoch whose weights the model keeps (the
+    /// metrics that follow are that model's), not the last epoch's score.
+    /// </summary>
     public void Finish(EpochReport last)
     {
-        if (last.Test is { Accuracy: { } accuracy })
+        if (last.Stopping is { } stopping)
+        {
+            var why = stopping.Stops
+                ? string.Create(CultureInfo.InvariantCulture, $"stopped after epoch {last.Epoch}: no lower validation loss in the {last.Epoch - stopping.BestEpoch} epochs since epoch {stopping.BestEpoch}")
+                : string.Create(CultureInfo.InvariantCulture, $"trained every epoch; the lowest validation loss was at epoch {stopping.BestEpoch}");
+            output.WriteLine(stopping.BestEpoch == 0
+                ? $"early stopping: {why}; no epoch had a finite validation loss, the model keeps the last weights"
+                : string.Create(CultureInfo.InvariantCulture, $"early stopping: {why} (validation loss {stopping.BestLoss:F4}); the model keeps epoch {stopping.BestEpoch}'s weights"));
+        }
+        else if (last.Test is { Accuracy: { } accuracy })
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test accuracy: {accuracy * 100:F2}%"));
         }

@@ -1,3 +1,6 @@
+using Backprop.Cli.Output;
+using Backprop.Core.Model;
+using Backprop.Protocol;
 using Backprop.Protocol.V1;
 using Grpc.Core;
 using TrainerClient = Backprop.Protocol.V1.Trainer.TrainerClient;
@@ -8,7 +11,7 @@ namespace Backprop.Cli.Remote;
 internal static class JobWatch
 {
     /// <summary>
-    /// Shows the events of job <paramref name="jobId"/> until it ends: <see cref="BackpropCli.Success"/> when it
+    /// Shows the events of job <paramref name="jobId"/> until it ends, then the metrics of a job that succeeded with them: <see cref="BackpropCli.Success"/> when it
     /// succeeded, <see cref="BackpropCli.Failure"/> when it failed or was cancelled, <see cref="BackpropCli.Interrupted"/>
     /// when Ctrl+C stopped the watch (the job goes on).
     /// </summary>
@@ -28,6 +31,12 @@ internal static class JobWatch
         {
             output.WriteLine($"stopped watching job {jobId}; it goes on on the server");
             return BackpropCli.Interrupted;
+        }
+
+        if (last is { State: JobState.Succeeded, Metrics: { } metrics })
+        {
+            var (scores, classNames) = MetricsConverter.MetricsFrom(metrics);
+            MetricsTable.Write(scores, metrics.EvaluatedOn, new ModelMetadata(LabelNames: classNames), output, interactive);
         }
 
         return ExitCodeOf(jobId, last);

@@ -20,7 +20,7 @@ internal static class WatchLines
 
     /// <summary>The summary of a finished epoch.</summary>
     public static string Epoch(JobStatus job, EpochFinished epoch) =>
-        Invariant($"epoch {epoch.Epoch}/{job.Epochs}  train loss {epoch.TrainLoss:F4}{TestFigures(epoch)}  ({epoch.Seconds:F1} s)");
+        Invariant($"epoch {epoch.Epoch}/{job.Epochs}  train loss {epoch.TrainLoss:F4}{TestFigures(epoch)}{StoppingFigures(epoch)}  ({epoch.Seconds:F1} s)");
 
     /// <summary>A worker joined or left the job.</summary>
     public static string Worker(WorkerChanged worker) =>
@@ -42,6 +42,11 @@ internal static class WatchLines
     private static string TestFigures(EpochFinished epoch) =>
         (epoch.HasTestLoss ? Invariant($"  test loss {epoch.TestLoss:F4}") : "")
         + (epoch.HasTestAccuracy ? Invariant($"  test accuracy {epoch.TestAccuracy * 100:F2}%") : "");
+
+    /// <summary>Early stopping: this epoch is the best so far, or the job stops after it (keeping the best epoch's weights).</summary>
+    private static string StoppingFigures(EpochFinished epoch) =>
+        (epoch.BestEpoch > 0 && epoch.BestEpoch == epoch.Epoch ? "  best" : "")
+        + (epoch.Stops ? Invariant($"  early stop: the model keeps epoch {epoch.BestEpoch}'s weights") : "");
 
     private static string NameOf(JobStatus job) => string.IsNullOrEmpty(job.Name) ? string.Empty : $" ({job.Name})";
 

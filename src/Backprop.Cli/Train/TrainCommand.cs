@@ -1,9 +1,11 @@
 using System.CommandLine;
 using Backprop.Cli.Cluster;
 using Backprop.Cli.Output;
+using Backprop.Cli.Remote;
 using Backprop.Core;
 using Backprop.Core.Data;
 using Backprop.Core.Data.Tables;
+using Backprop.Core.Metrics;
 using Backprop.Core.Model;
 using Backprop.Core.Serialization;
 using Backprop.Core.Training;
@@ -40,9 +42,21 @@ internal static class TrainCommand
         }
 
         var options = TrainSettings.Options(flags, parsed);
+        var metricsOut = parsed.GetValue(flags.MetricsOut);
+        if (metricsOut is not null)
+        {
+            OutputFile.EnsureCanCreate(metricsOut, flags.MetricsOut.Name);
+        }
+
         var table = flags.Table.Options(parsed);
         var data = DatasetLoader.Load(
             parsed.GetValue(flags.Data)!, parsed.GetValue(flags.TestData), table, parsed.GetValue(flags.Standardize), options.Seed, parsed.GetValue(flags.ValidationSplit));
+        if (metricsOut is not null && data.Test is null)
+        {
+            throw new InvalidInputException(
+                $"{flags.MetricsOut.Name}: {data.Train.Name} has no test data to compute metrics on; give {flags.TestData.Name} or {flags.ValidationSplit.Name} F");
+        }
+
         var network = CreateNetwork(flags, parsed, data.Train, options.Seed);
         options = TrainSettings.WithLoss(options, flags, parsed, network.Spec.OutputActivation);
         var printer = new EpochPrinter(output, interactive, options.Epochs);
@@ -51,9 +65,27 @@ internal static class TrainCommand
             ? TrainOnLocalCluster(flags, parsed, table, network, data, options, workers, printer)
             : TrainInProcess(network, data, options, printer);
         printer.Finish(last);
+        var model = new TrainedModel(network, ModelMetadata.Of(data));
+        if (data.Test is { } test)
+        {
+            // On the weights kept (with early stopping, the best epoch's), on the data the epochs were scored on.
+            var evaluatedOn = parsed.GetValue(flags.ValidationSplit) is null ? "test" : "validation";
+            var metrics = ModelMetrics.Evaluate(network, test);
+            MetricsTable.Write(metrics, evaluatedOn, model.Metadata, output, interactive);
+            if (metricsOut is not null)
+            {
+                OutputFile.Write(metricsOut, () =>
+                {
+                    using var file = File.Create(metricsOut);
+                    MetricsJson.Write(metrics, evaluatedOn, model.Metadata, file);
+                });
+                output.WriteLine($"metrics written to {metricsOut}");
+            }
+        }
+
         if (parsed.GetValue(flags.Out) is { } outPath)
         {
-            ModelJson.Save(new TrainedModel(network, ModelMetadata.Of(data)), outPath);
+            ModelJson.Save(model, outPath);
             output.WriteLine($"model written to {outPath}");
         }
 

@@ -33,16 +33,18 @@ internal sealed class TrainFlags
     public Option<int?> Workers { get; } = new("--workers") { Description = "Train on a local cluster: this process coordinates, N worker processes compute (results are bit-identical to training in-process)" };
     public Option<bool> Plaintext { get; } = new("--plaintext") { Description = "With --workers: the local cluster without TLS (any user of this machine could join it)" };
     public Option<string?> Out { get; } = new("--out") { Description = "Write the trained model JSON here" };
+    public Option<int?> EarlyStopping { get; } = new("--early-stopping") { Description = "Stop after N epochs without a lower validation loss and keep the best epoch's weights (needs --validation-split)" };
+    public Option<string?> MetricsOut { get; } = new("--metrics-out") { Description = "Write the final metrics (accuracy, per-class precision/recall/F1, confusion matrix; or RMSE, MAE, R²) as JSON here" };
 
     /// <summary>All flags, in help order.</summary>
     public IEnumerable<Option> All =>
     [
-        Data, TestData, ValidationSplit, .. Table.All, Standardize, Hidden, Activation, OutputActivation, Loss, Optimizer, LearningRate, Momentum,
-        Nesterov, WeightDecay, Schedule, DecayEpochs, DecayFactor, BatchSize, Epochs, Seed, Shuffle, Threads, ShardSize, Workers, Plaintext, InitModel, Out,
+        Data, TestData, ValidationSplit, EarlyStopping, .. Table.All, Standardize, Hidden, Activation, OutputActivation, Loss, Optimizer, LearningRate, Momentum,
+        Nesterov, WeightDecay, Schedule, DecayEpochs, DecayFactor, BatchSize, Epochs, Seed, Shuffle, Threads, ShardSize, Workers, Plaintext, InitModel, Out, MetricsOut,
     ];
 
     /// <summary>The flags of a job trained elsewhere (<c>backprop submit</c>): all but those about this machine and its files.</summary>
-    public IEnumerable<Option> Job => All.Except([TestData, Threads, Workers, Plaintext, Out]);
+    public IEnumerable<Option> Job => All.Except([TestData, Threads, Workers, Plaintext, Out, MetricsOut]);
 
     /// <summary>The flags that define an architecture, which <c>--init-model</c> fixes instead.</summary>
     public IEnumerable<Option> Architecture => [Hidden, Activation, OutputActivation];

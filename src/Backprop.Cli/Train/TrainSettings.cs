@@ -34,9 +34,31 @@ internal static class TrainSettings
             parsed.GetValue(flags.DecayEpochs),
             parsed.GetValue(flags.DecayFactor),
             parsed.GetValue(flags.Threads) ?? AutomaticThreads(parsed.GetValue(flags.BatchSize)),
-            parsed.GetValue(flags.ShardSize));
+            parsed.GetValue(flags.ShardSize),
+            EarlyStoppingPatience(flags, parsed));
         options.Validate();
         return options;
+    }
+
+    /// <summary>
+    /// <c>--early-stopping N</c>: at least one epoch, and only with <c>--validation-split</c> (it watches the held-out
+    /// samples: choosing the weights by the test data would make the test score an optimistic one). 0 when not given.
+    /// </summary>
+    private static int EarlyStoppingPatience(TrainFlags flags, ParseResult parsed)
+    {
+        if (parsed.GetValue(flags.EarlyStopping) is not { } patience)
+        {
+            return 0;
+        }
+
+        if (patience < 1)
+        {
+            throw new InvalidInputException($"{flags.EarlyStopping.Name}: must be ≥ 1 epoch, got {patience}");
+        }
+
+        return parsed.GetValue(flags.ValidationSplit) is null
+            ? throw new InvalidInputException($"{flags.EarlyStopping.Name}: needs {flags.ValidationSplit.Name} F, the held-out samples whose loss it watches")
+            : patience;
     }
 
     /// <summary>

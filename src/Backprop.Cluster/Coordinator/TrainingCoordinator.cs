@@ -6,6 +6,7 @@ using Backprop.Cluster.Hosting;
 using Backprop.Cluster.Jobs;
 using Backprop.Cluster.Security;
 using Backprop.Cluster.Transfer;
+using ModelMetrics = Backprop.Core.Metrics.ModelMetrics;
 using Backprop.Core.Model;
 using Backprop.Core.Optimizers;
 using Backprop.Core.Training;
@@ -53,10 +54,13 @@ namespace Backprop.Cluster.Coordinator;
 /// outstanding block are sent again (<see cref="JobStepStalled"/>); after a second such wait the job fails naming the blocks
 /// and workers it waited on (<see cref="StallWatch"/>).</item>
 /// <item>When every block is in, the tree's root holds the step's sums, the optimizer applies sums ÷ batch rows at
-/// the schedule's rate, and step t+1 begins. After an epoch's last step the test data is evaluated here. When due
+/// the schedule's rate, and step t+1 begins. After an epoch's last step the test data is evaluated here; with early
+/// stopping (<see cref="TrainingOptions.EarlyStoppingPatience"/>) a job whose validation loss has not improved for that many
+/// epochs ends there, and a job that ends keeps its best epoch's θ (<see cref="EarlyStopping"/>, as the single-process trainer). When due
 /// (<see cref="ClusterOptions.CheckpointEverySteps"/>, <see cref="ClusterOptions.CheckpointInterval"/>), the listener gets a <see cref="JobCheckpointed"/> with θ, the
 /// optimizer's state and the step; a job started with <see cref="TrainingJob.ResumeFrom"/> continues from one exactly.</item>
-/// <item>After the last step the listener gets <see cref="JobSucceeded"/>, workers get <see cref="LeaveJob"/>,
+/// <item>After the last step (or an early stop) the listener gets <see cref="JobSucceeded"/> with the kept θ and its metrics on the
+/// test data (<see cref="ModelMetrics"/>), workers get <see cref="LeaveJob"/>,
 /// and this actor stops. A failure ends the job the same way with <see cref="JobFailed"/>, and
 /// <see cref="CancelTrainingJob"/> with <see cref="JobCancelled"/>.</item>
 /// </list>
@@ -104,6 +108,8 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
     private SharedTensor? _weights;
     private double _epochLossSum;
     private int _epochSamples;
+    /// <summary>The best epoch and its weights when the job stops early; null without early stopping.</summary>
+    private readonly EarlyStopping? _stopping;
 
     /// <summary>Coordinates <paramref name="job"/>, telling <paramref name="listener"/> what happens.</summary>
     public TrainingCoordinator(TrainingJob job, IActorRef listener, ClusterOptions options)
@@ -114,6 +120,7 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
         _network = new Network(job.Network.Spec, (float[])job.Network.Parameters.Clone());
         _cursor = new StepCursor(job.Options, job.Data.Train.Count);
         _optimizer = Optimizer.Create(job.Options.Optimizer, _network.Spec.ParameterCount);
+        _stopping = job.Options.EarlyStoppingPatience > 0 ? new EarlyStopping(job.Options.EarlyStoppingPatience, _network.Spec.ParameterCount) : null;
         if (job.ResumeFrom is { } checkpoint)
         {
             Resume(checkpoint);
@@ -785,15 +792,16 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
         _epochSamples += _batch.Length;
         var progress = new BatchProgress(_cursor.Epoch + 1, _cursor.Batch + 1, _cursor.BatchesPerEpoch, _epochLossSum / _epochSamples);
         _listener.Tell(new JobStepCompleted(_job.JobId, _cursor.Step, progress, _workers.ReadyCount, owners));
-        if (_cursor.IsLastBatchOfEpoch)
+        if (_cursor.IsLastBatchOfEpoch && FinishEpoch())
         {
-            FinishEpoch();
+            Succeed();
+            return;
         }
 
         _cursor.Advance();
         if (_cursor.IsFinished)
         {
-            Stop(new JobSucceeded(_job.JobId, _network));
+            Succeed();
             return;
         }
 
@@ -810,6 +818,11 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
         _checkpointStep = checkpoint.Step;
         _epochLossSum = checkpoint.EpochLossSum;
         _epochSamples = checkpoint.EpochSamples;
+        if (checkpoint.Stopping is { } best)
+        {
+            _stopping?.Restore(best.BestEpoch, best.BestLoss, best.BestParameters);
+        }
+
         // The epoch's time before the checkpoint is not known: its report counts the time since the resume.
         _epochClock.Restart();
     }
@@ -833,19 +846,27 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
             (float[])_network.Parameters.Clone(),
             _optimizer.CaptureState(),
             epochStarts ? 0 : _epochLossSum,
-            epochStarts ? 0 : _epochSamples);
+            epochStarts ? 0 : _epochSamples,
+            _stopping is null ? null : new EarlyStoppingCheckpoint(_stopping.BestEpoch, _stopping.BestLoss, _stopping.BestParameters.ToArray()));
         _listener.Tell(new JobCheckpointed(_job.JobId, checkpoint));
         _checkpointStep = _cursor.Step;
         _checkpointClock.Restart();
     }
 
-    private void FinishEpoch()
+    /// <summary>
+    /// Evaluates the test data and reports the epoch; returns whether early stopping ends the job here. As in the
+    /// single-process trainer, θ goes back to the best epoch's when the job stops early or this is its last epoch.
+    /// </summary>
+    private bool FinishEpoch()
     {
         _epochClock.Stop();
         var test = _job.Data.Test is null ? null : Evaluator.Evaluate(_network, _job.Data.Test, _job.Options.Loss);
+        var stopping = _stopping?.AfterEpoch(_cursor.Epoch + 1, test!.MeanLoss, _network.Parameters, lastEpoch: _cursor.Step + 1 == _cursor.TotalSteps);
+
         var elapsed = _epochClock.Elapsed;
-        var report = new EpochReport(_cursor.Epoch + 1, _epochLossSum / _epochSamples, test, elapsed, _epochSamples / elapsed.TotalSeconds);
+        var report = new EpochReport(_cursor.Epoch + 1, _epochLossSum / _epochSamples, test, elapsed, _epochSamples / elapsed.TotalSeconds, stopping);
         _listener.Tell(new JobEpochCompleted(_job.JobId, report));
+        return stopping is { Stops: true };
     }
 
     private void SetReachable(Address address, bool reachable)
@@ -905,6 +926,10 @@ public sealed class TrainingCoordinator : ReceiveActor, IWithTimers
 
         Continue();
     }
+
+    /// <summary>Ends the job with the weights it keeps, scored on its test data (the validation split, when it has one).</summary>
+    private void Succeed() =>
+        Stop(new JobSucceeded(_job.JobId, _network, _job.Data.Test is { } test ? ModelMetrics.Evaluate(_network, test) : null));
 
     private void Fail(string reason) => Stop(new JobFailed(_job.JobId, reason));
 

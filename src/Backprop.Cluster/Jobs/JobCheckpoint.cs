@@ -11,4 +11,5 @@ namespace Backprop.Cluster.Jobs;
 /// <param name="Optimizer">The optimizer's state after those steps (copies).</param>
 /// <param name="EpochLossSum">Loss summed over the samples of the current epoch's steps so far (for its report).</param>
 /// <param name="EpochSamples">Samples of the current epoch's steps so far.</param>
-public sealed record JobCheckpoint(long Step, float[] Parameters, OptimizerState Optimizer, double EpochLossSum, int EpochSamples);
+/// <param name="Stopping">Early stopping's best epoch so far and its weights; null when the job does not stop early.</param>
+public sealed record JobCheckpoint(long Step, float[] Parameters, OptimizerState Optimizer, double EpochLossSum, int EpochSamples, EarlyStoppingCheckpoint? Stopping = null);

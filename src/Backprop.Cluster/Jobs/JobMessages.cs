@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Backprop.Core.Metrics;
 using Backprop.Core.Model;
 using Backprop.Core.Training;
 
@@ -64,8 +65,11 @@ public sealed record JobWaitingForWorkers(string JobId, long Step, int ReadyWork
 /// </summary>
 public sealed record JobStepStalled(string JobId, long Step, TimeSpan Waited, string Outstanding) : IJobEvent;
 
-/// <summary>The job trained every epoch; <paramref name="Network"/> holds the final weights.</summary>
-public sealed record JobSucceeded(string JobId, Network Network) : IJobOutcome;
+/// <summary>The job trained every epoch, or stopped early; <paramref name="Network"/> holds the final weights (with early stopping, the best epoch's).</summary>
+/// <param name="JobId">The job.</param>
+/// <param name="Network">The weights the job keeps.</param>
+/// <param name="Metrics">How they do on the job's test data (its validation split when it has one); null without such data.</param>
+public sealed record JobSucceeded(string JobId, Network Network, ModelMetrics? Metrics = null) : IJobOutcome;
 
 /// <summary>The job stopped; <paramref name="Reason"/> says why.</summary>
 public sealed record JobFailed(string JobId, string Reason) : IJobOutcome;

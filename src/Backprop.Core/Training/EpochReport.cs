@@ -6,4 +6,5 @@ namespace Backprop.Core.Training;
 /// <param name="Test">Loss and accuracy on the test data after the epoch; null without test data.</param>
 /// <param name="Elapsed">Wall time of the epoch's training steps.</param>
 /// <param name="SamplesPerSecond">Training throughput of the epoch.</param>
-public sealed record EpochReport(int Epoch, double TrainLoss, Evaluation? Test, TimeSpan Elapsed, double SamplesPerSecond);
+/// <param name="Stopping">Where early stopping stands after the epoch; null without it.</param>
+public sealed record EpochReport(int Epoch, double TrainLoss, Evaluation? Test, TimeSpan Elapsed, double SamplesPerSecond, EarlyStoppingReport? Stopping = null);

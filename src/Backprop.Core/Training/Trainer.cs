@@ -46,6 +46,8 @@ public sealed class Trainer : IDisposable
             CheckFits(network.Spec, data.Test, "--test-data");
         }
 
+        EnsureValidationData(options, data);
+
         _network = network;
         _data = data;
         _options = options;
@@ -63,10 +65,15 @@ public sealed class Trainer : IDisposable
     /// <summary>Optimizer steps per epoch.</summary>
     public int BatchesPerEpoch { get; }
 
-    /// <summary>Runs every epoch, yielding a report after each; <paramref name="onStep"/> hears about every step.</summary>
+    /// <summary>
+    /// Runs every epoch, yielding a report after each; <paramref name="onStep"/> hears about every step. With early
+    /// stopping the run ends after the epoch whose report says it <see cref="EarlyStoppingReport.Stops"/>, and once it
+    /// ends (stopped or not) the network holds the best epoch's weights.
+    /// </summary>
     public IEnumerable<EpochReport> Run(Action<BatchProgress>? onStep = null, CancellationToken cancellation = default)
     {
         var cursor = new StepCursor(_options, _data.Train.Count);
+        var stopping = _options.EarlyStoppingPatience > 0 ? new EarlyStopping(_options.EarlyStoppingPatience, _network.Spec.ParameterCount) : null;
         var clock = new Stopwatch();
         double lossSum = 0;
         var seen = 0;
@@ -88,7 +95,13 @@ public sealed class Trainer : IDisposable
             {
                 clock.Stop();
                 var test = _data.Test is null ? null : Evaluator.Evaluate(_network, _data.Test, _options.Loss);
-                yield return new EpochReport(cursor.Epoch + 1, lossSum / seen, test, clock.Elapsed, seen / clock.Elapsed.TotalSeconds);
+                // The weights go back to the best epoch's before the last report, so its reader sees the model kept.
+                var stopped = stopping?.AfterEpoch(cursor.Epoch + 1, test!.MeanLoss, _network.Parameters, lastEpoch: cursor.Step + 1 == cursor.TotalSteps);
+                yield return new EpochReport(cursor.Epoch + 1, lossSum / seen, test, clock.Elapsed, seen / clock.Elapsed.TotalSeconds, stopped);
+                if (stopped is { Stops: true })
+                {
+                    yield break;
+                }
             }
         }
     }
@@ -107,6 +120,19 @@ public sealed class Trainer : IDisposable
             _network.Parameters, _options.Loss,
             _batchInputs.AsSpan(0, rows * train.InputSize), _batchTargets.AsSpan(0, rows * train.TargetSize),
             rows, _options.ShardSize, _gradientSums, _optimizer.BeginStep(rows, learningRate));
+    }
+
+    /// <summary>
+    /// Throws when <see cref="TrainingOptions.EarlyStoppingPatience"/> asks for early stopping and <paramref name="data"/> has
+    /// no held-out part to watch.
+    /// </summary>
+    /// <exception cref="InvalidInputException">Early stopping without validation data.</exception>
+    private static void EnsureValidationData(TrainingOptions options, DatasetSplit data)
+    {
+        if (options.EarlyStoppingPatience > 0 && data.Test is null)
+        {
+            throw new InvalidInputException("--early-stopping: needs validation data to watch; give --validation-split F as well");
+        }
     }
 
     private static void CheckFits(NetworkSpec spec, Dataset data, string field)

@@ -19,6 +19,10 @@ namespace Backprop.Core.Training;
 /// shard and adds the shard sums along a fixed tree (<see cref="GradientTree"/>). Results depend on it,
 /// but not on the number of workers or threads.
 /// </param>
+/// <param name="EarlyStoppingPatience">
+/// Stop after this many epochs without a lower validation loss and keep the best epoch's weights (<see cref="EarlyStopping"/>);
+/// 0: off. Needs validation data (the split's test part, held out by <c>--validation-split</c>).
+/// </param>
 public sealed record TrainingOptions(
     LossKind Loss,
     OptimizerSettings Optimizer,
@@ -30,7 +34,8 @@ public sealed record TrainingOptions(
     int DecayEveryEpochs = 10,
     float DecayFactor = 0.5f,
     int Threads = 1,
-    int ShardSize = TrainingOptions.DefaultShardSize)
+    int ShardSize = TrainingOptions.DefaultShardSize,
+    int EarlyStoppingPatience = 0)
 {
     /// <summary>The default <see cref="ShardSize"/>, in rows.</summary>
     public const int DefaultShardSize = 64;
@@ -59,6 +64,11 @@ public sealed record TrainingOptions(
         if (ShardSize <= 0)
         {
             throw new InvalidInputException($"--shard-size: must be > 0, got {ShardSize}");
+        }
+
+        if (EarlyStoppingPatience < 0)
+        {
+            throw new InvalidInputException($"--early-stopping: must be ≥ 1 epoch, got {EarlyStoppingPatience}");
         }
 
         Optimizer.Validate();

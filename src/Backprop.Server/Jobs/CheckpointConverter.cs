@@ -22,6 +22,13 @@ internal static class CheckpointConverter
             EpochSamples = checkpoint.EpochSamples,
         };
         proto.OptimizerBuffers.Add(checkpoint.Optimizer.Buffers.Select(buffer => TensorBytes.From(buffer)));
+        if (checkpoint.Stopping is { } stopping)
+        {
+            proto.BestEpoch = stopping.BestEpoch;
+            proto.BestLoss = stopping.BestLoss;
+            proto.BestParameters = TensorBytes.From(stopping.BestParameters);
+        }
+
         return proto;
     }
 
@@ -36,6 +43,18 @@ internal static class CheckpointConverter
         }
 
         var buffers = proto.OptimizerBuffers.Select((buffer, i) => TensorBytes.ToArray(buffer, $"checkpoint.optimizer_buffers[{i}]")).ToList();
-        return new JobCheckpoint(proto.Step, parameters, new OptimizerState(proto.OptimizerSteps, buffers), proto.EpochLossSum, proto.EpochSamples);
+        EarlyStoppingCheckpoint? stopping = null;
+        if (!proto.BestParameters.IsEmpty)
+        {
+            var best = TensorBytes.ToArray(proto.BestParameters, "checkpoint.best_parameters");
+            if (best.Length != spec.ParameterCount || proto.BestEpoch < 0)
+            {
+                throw new InvalidDataException($"checkpoint of step {proto.Step}: best epoch {proto.BestEpoch} holds {best.Length} parameters, the network has {spec.ParameterCount}");
+            }
+
+            stopping = new EarlyStoppingCheckpoint(proto.BestEpoch, proto.BestLoss, best);
+        }
+
+        return new JobCheckpoint(proto.Step, parameters, new OptimizerState(proto.OptimizerSteps, buffers), proto.EpochLossSum, proto.EpochSamples, stopping);
     }
 }

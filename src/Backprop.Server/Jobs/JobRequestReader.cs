@@ -76,6 +76,7 @@ public static class JobRequestReader
         ["--batch-size"] = $"{TrainingField}.batch_size",
         ["--epochs"] = $"{TrainingField}.epochs",
         ["--shard-size"] = $"{TrainingField}.shard_size",
+        ["--early-stopping"] = $"{TrainingField}.early_stopping",
     };
 
     /// <summary>Validates <paramref name="request"/> and fills in the defaults of the fields it leaves unset.</summary>
@@ -107,6 +108,13 @@ public static class JobRequestReader
         var output = initialModel?.Spec.OutputActivation ?? architecture!.OutputActivation;
         var options = ReadTraining(request.Training ?? new V1.TrainingSettings(), output);
         var dataset = ReadDataset(request.Dataset);
+        if (options.EarlyStoppingPatience > 0 && dataset.ValidationSplit == 0)
+        {
+            throw Invalid(
+                $"{TrainingField}.early_stopping",
+                "needs validation data to watch: set dataset.validation_split to a fraction in (0, 1) as well");
+        }
+
         return new JobRequest(name, initialModel, architecture, options, dataset);
     }
 
@@ -209,7 +217,8 @@ public static class JobRequestReader
             DecayEveryEpochs: Count(training.DecayEveryEpochs, $"{TrainingField}.decay_every_epochs", Defaults.DecayEveryEpochs),
             DecayFactor: Real(training.DecayFactor, $"{TrainingField}.decay_factor", Defaults.DecayFactor),
             Threads: 1,
-            ShardSize: Count(training.ShardSize, $"{TrainingField}.shard_size", Defaults.ShardSize, MaxShardSize));
+            ShardSize: Count(training.ShardSize, $"{TrainingField}.shard_size", Defaults.ShardSize, MaxShardSize),
+            EarlyStoppingPatience: Count(training.EarlyStopping, $"{TrainingField}.early_stopping", fallback: 0, MaxEpochs));
 
         // LearningRateSchedule.Validate checks the factor only once the steps are known; a job should fail now.
         if (options.DecayFactor > 1)

@@ -3,6 +3,7 @@ using Backprop.Cluster.Jobs;
 using NetworkSpec = Backprop.Core.Model.NetworkSpec;
 using ModelMetadata = Backprop.Core.Model.ModelMetadata;
 using TrainedModel = Backprop.Core.Model.TrainedModel;
+using Backprop.Protocol;
 using Backprop.Protocol.V1;
 
 namespace Backprop.Server.Jobs;
@@ -77,6 +78,8 @@ internal sealed class TrackedJob
         {
             status.TrainLoss = (float)(checkpoint.EpochLossSum / checkpoint.EpochSamples);
         }
+
+        status.BestEpoch = checkpoint.Stopping?.BestEpoch ?? 0;
     }
 
     /// <summary>A copy of the job's status now.</summary>
@@ -197,7 +200,18 @@ internal sealed class TrackedJob
                     break;
                 case JobSucceeded succeeded:
                     Model = new TrainedModel(succeeded.Network, Metadata);
-                    status.Step = status.TotalSteps;
+                    if (succeeded.Metrics is { } metrics)
+                    {
+                        var evaluatedOn = _record.Request?.Dataset?.ValidationSplit > 0 ? "validation" : "test";
+                        status.Metrics = MetricsConverter.MetricsToProto(metrics, evaluatedOn, Metadata);
+                    }
+
+                    // A job stopped early keeps the step it stopped at.
+                    if (status.Epoch == status.Epochs)
+                    {
+                        status.Step = status.TotalSteps;
+                    }
+
                     End(status, response, JobState.Succeeded, "");
                     break;
                 case JobFailed failed:
@@ -262,6 +276,12 @@ internal sealed class TrackedJob
         status.TrainLoss = (float)report.TrainLoss;
         status.SamplesPerSecond = (float)report.SamplesPerSecond;
         var finished = new EpochFinished { Epoch = report.Epoch, TrainLoss = status.TrainLoss, Seconds = report.Elapsed.TotalSeconds };
+        if (report.Stopping is { } stopping)
+        {
+            status.BestEpoch = finished.BestEpoch = stopping.BestEpoch;
+            finished.Stops = stopping.Stops;
+        }
+
         if (report.Test is { } test)
         {
             status.TestLoss = finished.TestLoss = (float)test.MeanLoss;

@@ -19,6 +19,24 @@ public sealed class TrainOnWorkersTests
     }
 
     [Fact]
+    public void Train_EarlyStoppingOnTwoWorkerProcesses_StopsAtTheSameEpochWithTheSameModelAsInProcess()
+    {
+        using var directory = new TempDirectory();
+        var data = directory.File("noise.csv", NoiseCsv.Rows(120, seed: 5));
+        string[] job = ["train", "--data", data, .. NoiseCsv.Job, "--early-stopping", "2"];
+
+        var local = CliRun.Of([.. job, "--out", Path.Combine(directory.Path, "local.json"), "--metrics-out", Path.Combine(directory.Path, "local-metrics.json")]);
+        var cluster = CliRun.Of([.. job, "--workers", "2", "--out", Path.Combine(directory.Path, "cluster.json"), "--metrics-out", Path.Combine(directory.Path, "cluster-metrics.json")]);
+
+        Assert.True(local.ExitCode == 0, local.Error);
+        Assert.True(cluster.ExitCode == 0, cluster.Error);
+        Assert.Contains("early stopping: stopped after epoch", local.Output);
+        Assert.Equal(EarlyStoppingLine(local.Output), EarlyStoppingLine(cluster.Output));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(directory.Path, "local.json")), File.ReadAllBytes(Path.Combine(directory.Path, "cluster.json")));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(directory.Path, "local-metrics.json")), File.ReadAllBytes(Path.Combine(directory.Path, "cluster-metrics.json")));
+    }
+
+    [Fact]
     public void Train_ModelOver2MParametersOnWorkerProcesses_WritesTheSameModelAsInProcess()
     {
         // 2 → 1500 → 1500 → 2: 2,259,002 parameters, 9 MB per tensor, carried in chunks.
@@ -83,6 +101,8 @@ public sealed class TrainOnWorkersTests
         CliRun.Of("worker", "--join", "akka.tcp://backprop@127.0.0.1:4053", "--certificate", missing, "--ca-certificate", missing)
             .AssertBadInput("Cluster:Tls:Certificate: cannot read", missing);
     }
+
+    private static string EarlyStoppingLine(string output) => output.Split('\n').Single(line => line.StartsWith("early stopping:", StringComparison.Ordinal));
 
     private static string AccuracyLine(string output) => output.Split('\n').Single(line => line.StartsWith("test accuracy:", StringComparison.Ordinal));
 }

@@ -96,6 +96,30 @@ public class SubmitCommandTests
     }
 
     [Fact]
+    public void Submit_EarlyStopping_SendsTheFieldWithTheValidationSplit()
+    {
+        using var server = new FakeTrainerServer();
+
+        var run = server.Run("submit", "--data", "spirals", "--validation-split", "0.2", "--early-stopping", "3");
+
+        Assert.Equal(0, run.ExitCode);
+        var request = server.Trainer.Single<SubmitJobRequest>();
+        Assert.Equal(3, request.Training.EarlyStopping);
+        Assert.Equal(0.2, request.Dataset.ValidationSplit);
+    }
+
+    [Fact]
+    public void Submit_EarlyStoppingWithoutValidationSplit_ExitsWithBadInputBeforeCalling()
+    {
+        using var server = new FakeTrainerServer();
+
+        var run = server.Run("submit", "--data", "spirals", "--early-stopping", "3");
+
+        run.AssertBadInput("--early-stopping", "--validation-split");
+        Assert.Empty(server.Trainer.Requests);
+    }
+
+    [Fact]
     public void Submit_UploadedDatasetWithoutTableFlags_LeavesTheLayoutToTheUpload()
     {
         using var server = new FakeTrainerServer();

@@ -29,6 +29,39 @@ public class WatchCommandTests
     }
 
     [Fact]
+    public void Watch_JobSucceedsWithMetrics_PrintsThemAsTablesAfterTheLastLine()
+    {
+        using var server = new FakeTrainerServer();
+        var script = WatchScript.Succeeding("job-9").ToList();
+        script[^1].Job.Metrics = new ModelMetrics
+        {
+            EvaluatedOn = "validation",
+            Dataset = "iris.csv (validation)",
+            Samples = 4,
+            Classification = new ClassificationMetrics
+            {
+                Accuracy = 0.75,
+                MacroF1 = 2.0 / 3,
+                Classes =
+                {
+                    new ClassMetrics { Name = "setosa", Support = 2, Predicted = 3, Precision = 2.0 / 3, Recall = 1, F1 = 0.8 },
+                    new ClassMetrics { Name = "virginica", Support = 2, Predicted = 1, Precision = 1, Recall = 0.5, F1 = 2.0 / 3 },
+                },
+                ConfusionMatrix = { new ConfusionRow { Predicted = { 2, 0 } }, new ConfusionRow { Predicted = { 1, 1 } } },
+            },
+        };
+        server.Trainer.WatchResponses.AddRange(script);
+
+        var run = server.Run("watch", "job-9");
+
+        Assert.Equal(0, run.ExitCode);
+        var afterLastLine = run.Output[run.Output.IndexOf("job job-9 succeeded", StringComparison.Ordinal)..];
+        Assert.Contains("metrics on the validation data (4 samples): accuracy 75.00%, macro F1 0.6667", afterLastLine);
+        Assert.Matches(@"│ setosa\s+│\s+0\.6667 │\s+1\.0000 │\s+0\.8000 │\s+2 │\s+3 │", afterLastLine);
+        Assert.Matches(@"│ virginica\s+│\s+1 │\s+1 │", afterLastLine);
+    }
+
+    [Fact]
     public void Watch_JobFails_PrintsTheReasonAndExitsOne()
     {
         using var server = new FakeTrainerServer();

@@ -18,6 +18,18 @@ public class WatchLinesTests
             WatchLines.Epoch(Job, new EpochFinished { Epoch = 2, TrainLoss = 0.25f, TestLoss = 0.5f, Seconds = 1 }));
 
     [Fact]
+    public void Epoch_EarlyStoppingBestEpoch_MarksItBest() =>
+        Assert.Equal(
+            "epoch 2/3  train loss 0.2500  test loss 0.5000  best  (1.0 s)",
+            WatchLines.Epoch(Job, new EpochFinished { Epoch = 2, TrainLoss = 0.25f, TestLoss = 0.5f, Seconds = 1, BestEpoch = 2 }));
+
+    [Fact]
+    public void Epoch_EarlyStoppingStops_SaysWhichEpochTheModelKeeps() =>
+        Assert.Equal(
+            "epoch 3/3  train loss 0.2500  test loss 0.7000  early stop: the model keeps epoch 1's weights  (1.0 s)",
+            WatchLines.Epoch(Job, new EpochFinished { Epoch = 3, TrainLoss = 0.25f, TestLoss = 0.7f, Seconds = 1, BestEpoch = 1, Stops = true }));
+
+    [Fact]
     public void Waiting_NoReadyWorker_SaysSo() =>
         Assert.Equal("job job-1 waiting for workers: 0 of 2 ready", WatchLines.Waiting(Job, new Waiting { Reason = "waiting for workers: 0 of 2 ready" }));
 

@@ -39,6 +39,9 @@ public sealed class JobRequestReaderTests
         ["negative decay epochs"] = (r => r.Training.DecayEveryEpochs = -1, "training.decay_every_epochs"),
         ["negative shard size"] = (r => r.Training.ShardSize = -64, "training.shard_size"),
         ["huge shard size"] = (r => r.Training.ShardSize = (1 << 20) + 1, "training.shard_size"),
+        ["negative early stopping"] = (r => (r.Training.EarlyStopping, r.Dataset.ValidationSplit) = (-1, 0.2), "training.early_stopping"),
+        ["huge early stopping"] = (r => (r.Training.EarlyStopping, r.Dataset.ValidationSplit) = (int.MaxValue, 0.2), "training.early_stopping"),
+        ["early stopping without validation split"] = (r => r.Training.EarlyStopping = 3, "training.early_stopping"),
         ["NaN decay factor"] = (r => r.Training.DecayFactor = float.NaN, "training.decay_factor"),
         ["negative decay factor"] = (r => r.Training.DecayFactor = -0.5f, "training.decay_factor"),
         ["decay factor above 1"] = (r => r.Training.DecayFactor = 1.5f, "training.decay_factor"),
@@ -119,8 +122,9 @@ public sealed class JobRequestReaderTests
                 DecayEveryEpochs = 2,
                 DecayFactor = 0.25f,
                 ShardSize = 8,
+                EarlyStopping = 4,
             },
-            Dataset = new V1.DatasetReference { Path = "sets/xor.csv", TargetColumns = 1 },
+            Dataset = new V1.DatasetReference { Path = "sets/xor.csv", TargetColumns = 1, ValidationSplit = 0.25 },
         };
 
         var job = JobRequestReader.Read(request, Limits);
@@ -141,7 +145,8 @@ public sealed class JobRequestReaderTests
             DecayEveryEpochs: 2,
             DecayFactor: 0.25f,
             Threads: 1,
-            ShardSize: 8);
+            ShardSize: 8,
+            EarlyStoppingPatience: 4);
         Assert.Equal(expected, job.Options);
         Assert.Equal(request.Dataset, job.Dataset);
     }

@@ -54,4 +54,33 @@ public sealed class TrackedJobTests
         Assert.Equal(0, restored.Epoch);
         Assert.Equal(0, restored.Step);
     }
+
+    [Fact]
+    public void Apply_JobStoppedEarly_KeepsItsStepTheBestEpochAndTheMetrics()
+    {
+        var job = new TrackedJob(new JobRecord { JobId = "job-1", Status = new JobStatus { State = JobState.Running, Epochs = 10, TotalSteps = 30 } }, 4);
+        var network = new Backprop.Core.Model.Network(Backprop.Core.Model.NetworkSpec.Create(1, [], 1, Backprop.Core.Model.Activation.Identity, Backprop.Core.Model.Activation.Identity), [1, 0]);
+
+        job.Apply(new JobStepCompleted("job-1", 11, new BatchProgress(4, 3, 3, 0.5), 1));
+        job.Apply(new JobEpochCompleted("job-1", new EpochReport(4, 0.5, new Evaluation(0.9, 0.5), TimeSpan.FromSeconds(1), 10, new EarlyStoppingReport(2, 0.7, Stops: true))));
+        var metrics = new Backprop.Core.Metrics.ModelMetrics("data", null, new Backprop.Core.Metrics.RegressionMetrics(5, 0.5, 0.25, 0.9));
+        job.Apply(new JobSucceeded("job-1", network, metrics));
+
+        var status = job.Status();
+        Assert.Equal(("test", 0.9), (status.Metrics.EvaluatedOn, status.Metrics.Regression.R2));
+        Assert.Equal(JobState.Succeeded, status.State);
+        Assert.Equal(2, status.BestEpoch);
+        Assert.Equal(4, status.Epoch);
+        Assert.NotEqual(status.TotalSteps, status.Step);
+    }
+
+    [Fact]
+    public void RestoreProgress_CheckpointWithEarlyStopping_RestoresTheBestEpoch()
+    {
+        var restored = new JobStatus();
+
+        TrackedJob.RestoreProgress(restored, new JobCheckpoint(6, [], new OptimizerState(6, []), 0, 0, new EarlyStoppingCheckpoint(1, 0.4, [])), batchesPerEpoch: 3);
+
+        Assert.Equal(1, restored.BestEpoch);
+    }
 }
