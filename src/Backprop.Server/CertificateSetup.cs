@@ -93,10 +93,6 @@ internal static class CertificateSetup
         }
 
         using var node = X509CertificateLoader.LoadCertificateFromFile(path);
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(authority.Certificate);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        return chain.Build(node) && node.NotAfter.ToUniversalTime() - DateTime.UtcNow > RenewBefore;
+        return CertificateChain.Reaches(node, authority.Certificate, out _) && node.NotAfter.ToUniversalTime() - DateTime.UtcNow > RenewBefore;
     }
 }

@@ -1,6 +1,7 @@
 using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Backprop.Cluster.Security;
 using Backprop.Core;
 
 namespace Backprop.Cli.Remote;
@@ -38,11 +39,7 @@ internal sealed class ServerCertificateTrust(X509Certificate2 authority) : IDisp
             return false;
         }
 
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(authority);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         using var server = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-        return chain.Build(server);
+        return CertificateChain.Reaches(server, authority, out _);
     }
 }

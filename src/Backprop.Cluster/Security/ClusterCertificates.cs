@@ -62,18 +62,13 @@ public sealed class ClusterCertificates : IDisposable
         }
 
         using var certificate = X509CertificateLoader.LoadCertificate(peer.GetRawCertData());
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(Authority);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        if (chain.Build(certificate))
+        if (CertificateChain.Reaches(certificate, Authority, out var reasons))
         {
             problem = "";
             return true;
         }
 
-        var reasons = chain.ChainStatus.Select(status => status.StatusInformation.Trim()).Where(text => text.Length > 0).Distinct();
-        problem = $"the certificate '{certificate.Subject}' (issuer '{certificate.Issuer}') does not chain to the cluster CA: {string.Join("; ", reasons)}";
+        problem = $"the certificate '{certificate.Subject}' (issuer '{certificate.Issuer}') does not chain to the cluster CA: {reasons}";
         return false;
     }
 
