@@ -5,6 +5,7 @@ using Backprop.Cli.Remote;
 using Backprop.Core;
 using Backprop.Core.Data;
 using Backprop.Core.Model;
+using Backprop.Core.Serialization;
 using Google.Protobuf;
 using Onnx;
 using Activation = Backprop.Core.Model.Activation;
@@ -60,12 +61,12 @@ internal static class OnnxExport
     /// </summary>
     private const long MaxParameterBytes = int.MaxValue - (64L * 1024 * 1024);
 
-    /// <summary>Writes <paramref name="model"/> (read from <paramref name="sourceName"/>) to <paramref name="path"/> as an ONNX file.</summary>
+    /// <summary>Writes <paramref name="model"/> (read from <paramref name="sourceName"/>) to <paramref name="path"/> as an ONNX file, atomically (a reader sees the old file or the whole new one).</summary>
     /// <exception cref="InvalidInputException">The model cannot be expressed in ONNX, or the file cannot be written.</exception>
     public static void Save(TrainedModel model, string sourceName, string path)
     {
         var bytes = ToOnnx(model, sourceName).ToByteArray();
-        OutputFile.Write(path, () => File.WriteAllBytes(path, bytes));
+        OutputFile.Write(path, () => AtomicFileWriter.Write(path, stream => stream.Write(bytes)));
     }
 
     /// <summary>The ONNX model of <paramref name="model"/>; <paramref name="sourceName"/> starts every error message.</summary>

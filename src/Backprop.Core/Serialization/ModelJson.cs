@@ -51,25 +51,7 @@ public static class ModelJson
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrEmpty(path);
         ModelJsonWriter.EnsureWritable(model);
-
-        var fullPath = Path.GetFullPath(path);
-        var directory = Path.GetDirectoryName(fullPath) ?? throw new ArgumentException($"'{path}' is not a file path", nameof(path));
-        var temporary = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                ModelJsonWriter.Write(model, stream);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, fullPath, overwrite: true);
-        }
-        catch
-        {
-            DeleteQuietly(temporary);
-            throw;
-        }
+        AtomicFileWriter.Write(path, stream => ModelJsonWriter.Write(model, stream));
     }
 
     /// <summary>Reads a model from <paramref name="source"/>; <paramref name="sourceName"/> starts every error message.</summary>
@@ -135,18 +117,6 @@ public static class ModelJson
                 sourceName,
                 ModelJsonPaths.Key(spec.Layers.Count - 1, ModelJsonKeys.Outputs),
                 $"the model has {spec.OutputSize} outputs but the data has {outputSize} target values");
-        }
-    }
-
-    private static void DeleteQuietly(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // The original failure is what the caller needs to see; a leftover temporary file is harmless.
         }
     }
 }

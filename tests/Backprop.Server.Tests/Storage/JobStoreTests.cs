@@ -1,5 +1,6 @@
 using Backprop.Core.Tests.Data;
 using Backprop.Protocol.V1;
+using Backprop.Core.Serialization;
 using Backprop.Server.Storage;
 using Google.Protobuf;
 
@@ -83,7 +84,7 @@ public sealed class JobStoreTests : IDisposable
     public void LoadAll_LeftoverTemporaryFileAndEmptyFolder_Ignored()
     {
         _store.Save(Record("job-1", submittedUnixMs: 1));
-        File.WriteAllBytes(Path.Combine(_root.JobsFolder, "job-1", $".job.pb.0123{AtomicFile.TemporarySuffix}"), [0x0A]);
+        File.WriteAllBytes(Path.Combine(_root.JobsFolder, "job-1", $".job.pb.0123{AtomicFileWriter.TemporarySuffix}"), [0x0A]);
         Directory.CreateDirectory(Path.Combine(_root.JobsFolder, "job-2"));
 
         Assert.Equal(["job-1"], _store.LoadAll().Select(r => r.JobId));
