@@ -195,11 +195,7 @@ internal sealed partial class HostCluster : IDisposable
         }
         else
         {
-            using var certificate = stranger.Issue("rogue", [], [System.Net.IPAddress.Parse(rogue.Host.Address)], TimeSpan.FromDays(1));
-            ClusterCertificateAuthority.WritePem(certificate, CertificatesFolder, "rogue.crt", "rogue.key");
-            environment["Cluster__Tls__Certificate"] = Path.Combine(CertificatesFolder, "rogue.crt");
-            environment["Cluster__Tls__CertificateKey"] = Path.Combine(CertificatesFolder, "rogue.key");
-            environment["Cluster__Tls__CaCertificate"] = Path.Combine(CertificatesFolder, ClusterCertificateAuthority.CertificateFile);
+            AddCertificate(environment, stranger, "rogue", rogue.Host);
         }
 
         rogue.Process = Track(HostProcess.Start(rogue.Name, rogue.Host, ServerDll, [], environment, _scratch));
@@ -417,22 +413,32 @@ internal sealed partial class HostCluster : IDisposable
     /// <summary>A node's settings: its role, address and TLS certificate (issued for <paramref name="name"/> and the host's address).</summary>
     private Dictionary<string, string> NodeEnvironment(string role, NamespaceHost host, string name)
     {
-        var file = name.Replace(' ', '-');
-        using (var certificate = _authority.Issue(file, [], [System.Net.IPAddress.Parse(host.Address)], TimeSpan.FromDays(1)))
-        {
-            ClusterCertificateAuthority.WritePem(certificate, CertificatesFolder, $"{file}.crt", $"{file}.key");
-        }
-
-        return new Dictionary<string, string>
+        var environment = new Dictionary<string, string>
         {
             ["Cluster__Roles__0"] = role,
             ["Cluster__Hostname"] = host.Address,
             ["Cluster__Port"] = $"{NodePort}",
             ["Cluster__DownUnreachableAfter"] = DownUnreachableAfter,
-            ["Cluster__Tls__Certificate"] = Path.Combine(CertificatesFolder, $"{file}.crt"),
-            ["Cluster__Tls__CertificateKey"] = Path.Combine(CertificatesFolder, $"{file}.key"),
-            ["Cluster__Tls__CaCertificate"] = Path.Combine(CertificatesFolder, ClusterCertificateAuthority.CertificateFile),
         };
+        AddCertificate(environment, _authority, name, host);
+        return environment;
+    }
+
+    /// <summary>
+    /// Issues <paramref name="host"/> a certificate of <paramref name="authority"/> for <paramref name="name"/>, writes it to
+    /// <see cref="CertificatesFolder"/> and sets it, with the cluster's CA, in <paramref name="environment"/>.
+    /// </summary>
+    private void AddCertificate(Dictionary<string, string> environment, ClusterCertificateAuthority authority, string name, NamespaceHost host)
+    {
+        var file = name.Replace(' ', '-');
+        using (var certificate = authority.Issue(file, [], [System.Net.IPAddress.Parse(host.Address)], TimeSpan.FromDays(1)))
+        {
+            ClusterCertificateAuthority.WritePem(certificate, CertificatesFolder, $"{file}.crt", $"{file}.key");
+        }
+
+        environment["Cluster__Tls__Certificate"] = Path.Combine(CertificatesFolder, $"{file}.crt");
+        environment["Cluster__Tls__CertificateKey"] = Path.Combine(CertificatesFolder, $"{file}.key");
+        environment["Cluster__Tls__CaCertificate"] = Path.Combine(CertificatesFolder, ClusterCertificateAuthority.CertificateFile);
     }
 
     private HostProcess TrackNode(HostProcess process)
